@@ -1,0 +1,154 @@
+using System.Text.Json.Nodes;
+
+namespace TeamsBot.Directory;
+
+// The narrow ports through which the bot reaches the tenant. Only the Graph gateway in this folder knows
+// Microsoft Graph types; everything else speaks these records.
+
+/// <summary>People, managers and group membership.</summary>
+public interface IPeopleDirectory
+{
+    /// <summary>A user by object id or UPN, or null when none exists.</summary>
+    Task<DirectoryUser?> FindUserAsync(string idOrUpn, CancellationToken ct = default);
+
+    Task<IReadOnlyList<DirectoryUser>> GetDirectReportsAsync(string managerId, CancellationToken ct = default);
+
+    /// <summary>The subset of <paramref name="groupIds"/> the user belongs to, transitively.</summary>
+    Task<IReadOnlySet<string>> CheckMemberGroupsAsync(string userId, IReadOnlyCollection<string> groupIds, CancellationToken ct = default);
+
+    /// <summary>The ids of the users in a group, transitively.</summary>
+    Task<IReadOnlyList<string>> GetGroupUserIdsAsync(string groupId, CancellationToken ct = default);
+
+    /// <summary>Everything a TAP request is decided on, read in one Graph $batch.</summary>
+    Task<TapCandidate> GetTapCandidateAsync(TapCandidateQuery query, CancellationToken ct = default);
+}
+
+/// <summary>Temporary Access Pass methods of a user.</summary>
+public interface ITemporaryAccessPasses
+{
+    /// <summary>Creates a pass (replacing any existing one). The pass value is in the result only.</summary>
+    Task<IssuedPass> CreateAsync(string userId, TapIssueOptions options, CancellationToken ct = default);
+
+    /// <summary>The user's pass methods, without pass values.</summary>
+    Task<IReadOnlyList<TapMethod>> ListAsync(string userId, CancellationToken ct = default);
+
+    /// <summary>Deletes a pass method; false when it no longer exists.</summary>
+    Task<bool> DeleteAsync(string userId, string methodId, CancellationToken ct = default);
+}
+
+/// <summary>The tenant's Temporary Access Pass method policy.</summary>
+public interface ITapPolicySource
+{
+    Task<TapPolicy> GetAsync(CancellationToken ct = default);
+}
+
+/// <summary>Conditional Access policies and named locations.</summary>
+public interface IConditionalAccess
+{
+    Task<IReadOnlyList<CaPolicyDocument>> ListPoliciesAsync(CancellationToken ct = default);
+    Task<CaPolicyDocument?> GetPolicyAsync(string id, CancellationToken ct = default);
+    /// <summary>Creates a policy from a Graph-shaped body (writable fields only).</summary>
+    Task<CaPolicyDocument> CreatePolicyAsync(JsonObject body, CancellationToken ct = default);
+    /// <summary>PATCHes the given fields.</summary>
+    Task UpdatePolicyAsync(string id, JsonObject patch, CancellationToken ct = default);
+    Task<bool> DeletePolicyAsync(string id, CancellationToken ct = default);
+    Task<IReadOnlyList<NamedLocation>> ListNamedLocationsAsync(CancellationToken ct = default);
+}
+
+/// <summary>Conditional Access What-If evaluation.</summary>
+public interface IWhatIfEvaluator
+{
+    Task<IReadOnlyList<WhatIfResult>> EvaluateAsync(WhatIfQuery query, CancellationToken ct = default);
+}
+
+/// <summary>Sign-in log figures for a policy.</summary>
+public interface ISignInReports
+{
+    /// <summary>Counts of applied-policy results (e.g. reportOnlyFailure) for one policy since a time.</summary>
+    Task<SignInTally> CountForPolicyAsync(string policyId, DateTimeOffset since, CancellationToken ct = default);
+}
+
+public enum UserKind { Member, InternalGuest, ExternalGuest }
+
+public sealed record DirectoryUser(
+    string Id,
+    string UserPrincipalName,
+    string DisplayName,
+    string? Mail,
+    string? Department,
+    string? JobTitle,
+    UserKind Kind,
+    bool AccountEnabled,
+    DateTimeOffset? EmployeeHireDate);
+
+/// <summary>A directory role the user holds (activated role assignment), by role template id.</summary>
+public sealed record DirectoryRoleHolding(string RoleTemplateId, string DisplayName);
+
+public sealed record TapCandidateQuery(
+    string RequesterId,
+    string TargetIdOrUpn,
+    string? RequestersGroupId,
+    IReadOnlyList<string> ApproverGroupIds);
+
+/// <summary>The facts about a TAP request's target and requester, read together.</summary>
+public sealed record TapCandidate(
+    DirectoryUser? Target,
+    string? TargetManagerId,
+    IReadOnlySet<string> TargetGroupIds,
+    IReadOnlyList<DirectoryRoleHolding> TargetRoles,
+    IReadOnlyList<string> TargetMethodTypes,
+    TapPolicy Policy,
+    bool RequesterInRequestersGroup,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> ApproverIdsByGroup);
+
+public sealed record TapIssueOptions(DateTimeOffset? StartDateTime, int LifetimeInMinutes, bool IsUsableOnce);
+
+/// <summary>A pass just created. <see cref="Pass"/> exists only here: never log or store it.</summary>
+public sealed record IssuedPass(string MethodId, string Pass, DateTimeOffset CreatedDateTime, DateTimeOffset StartDateTime,
+    int LifetimeInMinutes, bool IsUsableOnce)
+{
+    // Records print their members; a pass must never reach a log through ToString.
+    public override string ToString() => $"IssuedPass {{ MethodId = {MethodId}, Pass = ***, StartDateTime = {StartDateTime:O} }}";
+}
+
+public sealed record TapMethod(string Id, DateTimeOffset? CreatedDateTime, DateTimeOffset? StartDateTime, int LifetimeInMinutes,
+    bool IsUsableOnce, bool IsUsable, string? MethodUsabilityReason);
+
+public sealed record TapPolicyTarget(string TargetType, string Id);
+
+public sealed record TapPolicy(
+    bool Enabled,
+    int DefaultLifetimeInMinutes,
+    int MinimumLifetimeInMinutes,
+    int MaximumLifetimeInMinutes,
+    int DefaultLength,
+    bool IsUsableOnce,
+    IReadOnlyList<TapPolicyTarget> IncludeTargets,
+    IReadOnlyList<TapPolicyTarget> ExcludeTargets);
+
+/// <summary>A Conditional Access policy as Graph returns it, cleaned of @odata annotations.</summary>
+public sealed record CaPolicyDocument(string Id, string DisplayName, string State, DateTimeOffset? CreatedDateTime,
+    DateTimeOffset? ModifiedDateTime, JsonObject Body);
+
+public sealed record NamedLocation(string Id, string DisplayName, string Kind, bool IsTrusted, IReadOnlyList<string> IpRanges,
+    IReadOnlyList<string> Countries);
+
+public sealed record WhatIfQuery(string UserId, string IpAddress, string? Country = null,
+    string UserAction = "registerSecurityInformation", string ClientAppType = "browser", string DevicePlatform = "windows");
+
+public sealed record WhatIfResult(string PolicyId, string DisplayName, string State, bool PolicyApplies,
+    IReadOnlyList<string> BuiltInControls, string? AnalysisReasons);
+
+public sealed record SignInTally(int Total, IReadOnlyDictionary<string, int> ByResult, bool Available, string? UnavailableReason);
+
+public enum DirectoryErrorKind { NotFound, BadRequest, Forbidden, Throttled, Unavailable, Refused, Conflict, Unknown }
+
+/// <summary>A Graph failure translated for people: <see cref="Exception.Message"/> is safe to show a user.</summary>
+public sealed class DirectoryException(DirectoryErrorKind kind, string message, string? graphCode = null, string? requestId = null,
+    int? statusCode = null, Exception? inner = null) : Exception(message, inner)
+{
+    public DirectoryErrorKind Kind { get; } = kind;
+    public string? GraphCode { get; } = graphCode;
+    public string? RequestId { get; } = requestId;
+    public int? StatusCode { get; } = statusCode;
+}

@@ -1,0 +1,1 @@
+namespace TeamsBot.DevTenant; internal static class Placeholder;
