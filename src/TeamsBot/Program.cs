@@ -1,6 +1,19 @@
-var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(args);
+using TeamsBot.Host.Hosting;
+using WebApplication = Microsoft.AspNetCore.Builder.WebApplication;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddObservability();
+builder.AddTeamsBot();
+builder.AddHealth();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
+
+app.EnsureLocalModeIsSafe();
+app.MapBotEndpoint();
+app.MapHealth();
+
 app.Run();
 
+/// <summary>The bot's entry point (public for the integration tests' host).</summary>
 public partial class Program;

@@ -1,0 +1,32 @@
+namespace TeamsBot.Policies;
+
+/// <summary>Section <c>Policies</c>: who manages the registration policies and the promotion gates.</summary>
+public sealed class PolicyOptions
+{
+    public const string Section = "Policies";
+
+    /// <summary>Members (transitively) may plan, approve, promote and roll back.</summary>
+    public string? AdminsGroupId { get; set; }
+
+    /// <summary>A Teams channel (19:...) that receives plans and drift alerts too.</summary>
+    public string? AdminsChannelId { get; set; }
+
+    /// <summary>The least time a policy spends in report-only before it may be promoted without an override.</summary>
+    public TimeSpan MinimumReportOnlyTime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often deployed policies are compared with their templates.</summary>
+    public TimeSpan DriftWatchInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>A pending plan expires after this long.</summary>
+    public TimeSpan PlanExpiry { get; set; } = TimeSpan.FromHours(24);
+}
+
+/// <summary>Section <c>BreakGlass</c>: the emergency access accounts that no registration policy may lock out.</summary>
+public sealed class BreakGlassOptions
+{
+    public const string Section = "BreakGlass";
+    public List<string> UserIds { get; set; } = [];
+    public string? GroupId { get; set; }
+
+    public bool IsConfigured => UserIds.Count > 0 || !string.IsNullOrEmpty(GroupId);
+}

@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace TeamsBot.Protocol;
+
+public static partial class ActivityExtensions
+{
+    /// <summary>
+    /// The message text as the user meant it: mentions of the bot (<c>&lt;at&gt;Bot&lt;/at&gt;</c>) removed, whitespace
+    /// collapsed and trimmed.
+    /// </summary>
+    public static string CommandText(this Activity activity)
+    {
+        var text = activity.Text ?? string.Empty;
+        foreach (var entity in activity.Entities ?? [])
+        {
+            if (entity["type"]?.GetValue<string>() != "mention") continue;
+            var mentionedId = entity["mentioned"]?["id"]?.GetValue<string>();
+            if (mentionedId is null || !string.Equals(mentionedId, activity.Recipient?.Id, StringComparison.OrdinalIgnoreCase)) continue;
+            var mentionText = entity["text"]?.GetValue<string>();
+            if (!string.IsNullOrEmpty(mentionText))
+                text = text.Replace(mentionText, " ", StringComparison.OrdinalIgnoreCase);
+        }
+        // Any <at>..</at> left is about the bot too in a 1:1 chat, or a client that left out the entity.
+        text = AtTag().Replace(text, " ");
+        return Whitespace().Replace(text, " ").Trim();
+    }
+
+    /// <summary>The Action.Execute carried by an <c>adaptiveCard/action</c> invoke, or null when it is something else.</summary>
+    public static CardAction? CardAction(this Activity activity)
+    {
+        if (activity.Value is not JsonObject value || value["action"] is not JsonObject action) return null;
+        var type = action["type"] is JsonValue t && t.TryGetValue(out string? ts) ? ts : null;
+        var verb = action["verb"] is JsonValue v && v.TryGetValue(out string? vs) ? vs : null;
+        var data = action["data"] as JsonObject ?? [];
+        return new CardAction(type, verb, data);
+    }
+
+    [GeneratedRegex("<at[^>]*>.*?</at>", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex AtTag();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+}
+
+/// <summary>An Action.Execute as the client sent it: the verb and the card data merged with the inputs.</summary>
+public sealed record CardAction(string? Type, string? Verb, JsonObject Data)
+{
+    public string? GetString(string name) =>
+        Data[name] is JsonValue v ? (v.TryGetValue(out string? s) ? s : v.ToJsonString()) : null;
+
+    public long? GetLong(string name)
+    {
+        if (Data[name] is not JsonValue v) return null;
+        if (v.TryGetValue(out long l)) return l;
+        if (v.TryGetValue(out double d) && d == Math.Floor(d) && d is >= long.MinValue and <= long.MaxValue) return (long)d;
+        return v.TryGetValue(out string? s) && long.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out var p) ? p : null;
+    }
+}

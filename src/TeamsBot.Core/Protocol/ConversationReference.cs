@@ -1,0 +1,31 @@
+namespace TeamsBot.Protocol;
+
+/// <summary>What the bot needs to write into a conversation later: taken from an authenticated activity.</summary>
+public sealed record ConversationReference(
+    string ServiceUrl,
+    string ConversationId,
+    string? ConversationType,
+    string? TenantId,
+    string? ChannelId,
+    string? BotId,
+    string? UserId,
+    string? UserAadObjectId,
+    string? UserName,
+    string? TeamsChannelId)
+{
+    public bool IsPersonal => ConversationType is null or "personal";
+
+    public static ConversationReference? From(Activity activity)
+    {
+        if (activity.ServiceUrl is not { Length: > 0 } serviceUrl || activity.Conversation?.Id is not { Length: > 0 } conversationId)
+            return null;
+        return new ConversationReference(serviceUrl, conversationId, activity.Conversation.ConversationType, activity.TenantId,
+            activity.ChannelId, activity.Recipient?.Id, activity.From?.Id, activity.From?.AadObjectId, activity.From?.Name,
+            activity.TeamsChannelId);
+    }
+
+    /// <summary>Same place to write to (names may change without mattering).</summary>
+    public bool SameRoute(ConversationReference other) =>
+        ServiceUrl == other.ServiceUrl && ConversationId == other.ConversationId && UserId == other.UserId && BotId == other.BotId
+        && TenantId == other.TenantId;
+}

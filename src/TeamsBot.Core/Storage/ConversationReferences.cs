@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using TeamsBot.Protocol;
+
+namespace TeamsBot.Storage;
+
+/// <summary>Where to reach a user (their 1:1 chat) or a conversation proactively, kept from their last activity.</summary>
+public interface IConversationReferences
+{
+    /// <summary>Keeps the reference of an authenticated activity (skips the write when nothing changed).</summary>
+    Task RememberAsync(ConversationReference reference, CancellationToken ct = default);
+    Task<ConversationReference?> ForUserAsync(string aadObjectId, CancellationToken ct = default);
+    Task<ConversationReference?> ForConversationAsync(string conversationId, CancellationToken ct = default);
+    /// <summary>Forgets a user's 1:1 chat (uninstalled, blocked, not in roster).</summary>
+    Task ForgetUserAsync(string aadObjectId, CancellationToken ct = default);
+}
+
+public sealed class ConversationReferences(IDocumentStore store) : IConversationReferences
+{
+    private const string Collection = "conversationReferences";
+    // What this instance last wrote or read, so that a turn writes only when something changed.
+    private readonly ConcurrentDictionary<string, ConversationReference> _known = new();
+
+    public async Task RememberAsync(ConversationReference reference, CancellationToken ct = default)
+    {
+        var key = reference.IsPersonal && reference.UserAadObjectId is { } aad ? UserKey(aad) : ConversationKey(reference.ConversationId);
+        if (_known.TryGetValue(key, out var known) && known.SameRoute(reference)) return;
+        await store.UpsertAsync(Collection, key, JsonSerializer.Serialize(reference, StorageJson.Default.ConversationReference), ct);
+        _known[key] = reference;
+    }
+
+    public Task<ConversationReference?> ForUserAsync(string aadObjectId, CancellationToken ct = default) => ReadAsync(UserKey(aadObjectId), ct);
+
+    public Task<ConversationReference?> ForConversationAsync(string conversationId, CancellationToken ct = default) =>
+        ReadAsync(ConversationKey(conversationId), ct);
+
+    public async Task ForgetUserAsync(string aadObjectId, CancellationToken ct = default)
+    {
+        _known.TryRemove(UserKey(aadObjectId), out _);
+        await store.DeleteAsync(Collection, UserKey(aadObjectId), ct: ct);
+    }
+
+    private async Task<ConversationReference?> ReadAsync(string key, CancellationToken ct)
+    {
+        var document = await store.GetAsync(Collection, key, ct);
+        return document is null ? null : JsonSerializer.Deserialize(document.Json, StorageJson.Default.ConversationReference);
+    }
+
+    private static string UserKey(string aadObjectId) => "user:" + aadObjectId.ToLowerInvariant();
+    private static string ConversationKey(string conversationId) => "conversation:" + conversationId;
+}

@@ -1,0 +1,25 @@
+using System.Text.Json;
+
+namespace TeamsBot.Storage;
+
+public sealed record IdempotencyRecord(string Key, string Result, DateTimeOffset At);
+
+/// <summary>Remembers that an operation ran, and what it produced, so that a repeat returns the first result.</summary>
+public interface IIdempotencyKeys
+{
+    /// <summary>Claims <paramref name="key"/> with <paramref name="result"/>; returns the result of whoever claimed it first.</summary>
+    Task<string> ClaimAsync(string key, string result, CancellationToken ct = default);
+}
+
+public sealed class IdempotencyKeys(IDocumentStore store, TimeProvider time) : IIdempotencyKeys
+{
+    private const string Collection = "idempotency";
+
+    public async Task<string> ClaimAsync(string key, string result, CancellationToken ct = default)
+    {
+        var json = JsonSerializer.Serialize(new IdempotencyRecord(key, result, time.GetUtcNow()), StorageJson.Default.IdempotencyRecord);
+        if (await store.TryInsertAsync(Collection, key, json, ct)) return result;
+        var existing = await store.GetAsync(Collection, key, ct);
+        return existing is null ? result : JsonSerializer.Deserialize(existing.Json, StorageJson.Default.IdempotencyRecord)!.Result;
+    }
+}

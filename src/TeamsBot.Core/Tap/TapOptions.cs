@@ -1,0 +1,31 @@
+namespace TeamsBot.Tap;
+
+/// <summary>Section <c>Tap</c>: who may ask for and approve Temporary Access Passes, and the limits.</summary>
+public sealed class TapOptions
+{
+    public const string Section = "Tap";
+
+    /// <summary>Members (transitively) approve TAP requests.</summary>
+    public string? ApproversGroupId { get; set; }
+
+    /// <summary>Approves requests for directory-role holders; when empty such requests are refused.</summary>
+    public string? PrivilegedApproversGroupId { get; set; }
+
+    /// <summary>Members may request a pass for anyone, not only their own reports (e.g. HR onboarding).</summary>
+    public string? RequestersGroupId { get; set; }
+
+    /// <summary>A Teams channel (19:...) that also receives approval cards.</summary>
+    public string? ApprovalsChannelId { get; set; }
+
+    /// <summary>A pending request expires after this long.</summary>
+    public TimeSpan RequestExpiry { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Requests one requester may file in an hour.</summary>
+    public int MaxRequestsPerHour { get; set; } = 10;
+
+    /// <summary>How long a revealed pass stays visible in the manager's card.</summary>
+    public TimeSpan RevealWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long an issued pass waits in memory for its requester to reveal it.</summary>
+    public TimeSpan PickupWindow { get; set; } = TimeSpan.FromHours(1);
+}

@@ -1,0 +1,27 @@
+using TeamsBot.Access;
+using TeamsBot.Help;
+using TeamsBot.Policies;
+using TeamsBot.Protocol;
+using TeamsBot.Protocol.Routing;
+using TeamsBot.Storage;
+using TeamsBot.Tap;
+
+namespace TeamsBot.Host.Hosting;
+
+public static class BotHosting
+{
+    /// <summary>The activity protocol, storage, and the features every user sees (help, roles).</summary>
+    public static WebApplicationBuilder AddTeamsBot(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddBotProtocol(builder.Configuration);
+        services.AddDocumentStorage(builder.Configuration);
+        services.AddOptions<TapOptions>().Bind(builder.Configuration.GetSection(TapOptions.Section));
+        services.AddOptions<PolicyOptions>().Bind(builder.Configuration.GetSection(PolicyOptions.Section));
+        services.AddOptions<BreakGlassOptions>().Bind(builder.Configuration.GetSection(BreakGlassOptions.Section));
+        services.AddSingleton<RoleChecks>();
+        services.AddSingleton<HelpFeature>();
+        services.AddSingleton<IBotFeature>(sp => sp.GetRequiredService<HelpFeature>());
+        return builder;
+    }
+}

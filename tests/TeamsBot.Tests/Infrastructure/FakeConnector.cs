@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace TeamsBot.Tests.Infrastructure;
+
+/// <summary>A recorded call to the connector.</summary>
+public sealed record ConnectorCall(string Method, string Path, JsonObject? Body, string? Authorization);
+
+/// <summary>
+/// A Bot Connector on a loopback port that records what the bot sends and answers like Teams (201 {id}). Tests can
+/// script failures (status + Teams error code) for the next calls.
+/// </summary>
+public sealed class FakeConnector : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<ConnectorCall> _calls = new();
+    private readonly ConcurrentQueue<(int Status, string? Code, string? RetryAfter)> _scripted = new();
+    private int _nextId;
+
+    private FakeConnector(WebApplication app) => _app = app;
+
+    public string ServiceUrl { get; private set; } = "";
+
+    public IReadOnlyList<ConnectorCall> Calls => [.. _calls];
+
+    public static async Task<FakeConnector> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var connector = new FakeConnector(app);
+        app.Run(connector.HandleAsync);
+        await app.StartAsync();
+        connector.ServiceUrl = app.Urls.First() + "/_connector/";
+        return connector;
+    }
+
+    /// <summary>The next call answers this status (and Teams error code) instead of success.</summary>
+    public void FailNext(int status, string? code = null, string? retryAfter = null) => _scripted.Enqueue((status, code, retryAfter));
+
+    public void Clear() => _calls.Clear();
+
+    /// <summary>Waits until a call matches (the bot answers after acknowledging, so replies come a little later).</summary>
+    public async Task<ConnectorCall> WaitForAsync(Func<ConnectorCall, bool> match, int timeoutMs = 10_000)
+    {
+        var deadline = Environment.TickCount64 + timeoutMs;
+        while (Environment.TickCount64 < deadline)
+        {
+            var found = _calls.FirstOrDefault(match);
+            if (found is not null) return found;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException("The bot did not make the expected connector call. Calls: " +
+            string.Join(" | ", _calls.Select(c => $"{c.Method} {c.Path}")));
+    }
+
+    /// <summary>Waits for an activity whose text contains <paramref name="text"/>.</summary>
+    public Task<ConnectorCall> WaitForTextAsync(string text, int timeoutMs = 10_000) =>
+        WaitForAsync(c => c.Body?["text"]?.GetValue<string>()?.Contains(text, StringComparison.OrdinalIgnoreCase) == true, timeoutMs);
+
+    /// <summary>Waits for a card whose JSON contains <paramref name="text"/>.</summary>
+    public Task<ConnectorCall> WaitForCardAsync(string text, int timeoutMs = 10_000) =>
+        WaitForAsync(c => c.Body?["attachments"]?.ToJsonString().Contains(text, StringComparison.Ordinal) == true, timeoutMs);
+
+    private async Task HandleAsync(HttpContext http)
+    {
+        JsonObject? body = null;
+        if (http.Request.ContentLength is > 0 || http.Request.Headers.ContentType.Count > 0)
+        {
+            using var reader = new StreamReader(http.Request.Body);
+            var text = await reader.ReadToEndAsync();
+            body = text.Length > 0 ? JsonNode.Parse(text) as JsonObject : null;
+        }
+        _calls.Enqueue(new ConnectorCall(http.Request.Method, http.Request.Path + http.Request.QueryString, body,
+            http.Request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null));
+
+        if (_scripted.TryDequeue(out var failure))
+        {
+            http.Response.StatusCode = failure.Status;
+            if (failure.RetryAfter is not null) http.Response.Headers.RetryAfter = failure.RetryAfter;
+            if (failure.Code is not null)
+                await http.Response.WriteAsJsonAsync(new { error = new { code = failure.Code, message = failure.Code } });
+            return;
+        }
+        var path = http.Request.Path.Value ?? "";
+        if (http.Request.Method == "GET" && path.Contains("/members/", StringComparison.Ordinal))
+        {
+            await http.Response.WriteAsJsonAsync(new { id = path.Split('/').Last(), name = "Member", aadObjectId = Guid.NewGuid() });
+            return;
+        }
+        if (http.Request.Method == "POST" && path.EndsWith("/v3/conversations", StringComparison.Ordinal))
+        {
+            http.Response.StatusCode = 201;
+            await http.Response.WriteAsJsonAsync(new { id = "a:created-" + Interlocked.Increment(ref _nextId) });
+            return;
+        }
+        http.Response.StatusCode = http.Request.Method == "PUT" ? 200 : 201;
+        await http.Response.WriteAsJsonAsync(new { id = "activity-" + Interlocked.Increment(ref _nextId) });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

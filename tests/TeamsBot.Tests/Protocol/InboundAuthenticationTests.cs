@@ -1,0 +1,136 @@
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.Tokens;
+using TeamsBot.Tests.Infrastructure;
+
+namespace TeamsBot.Tests.Protocol;
+
+/// <summary>
+/// Every check of the Bot Framework's inbound token rules, through the real ASP.NET pipeline, against a loopback issuer.
+/// An accepted activity is an unknown command: the bot answers 200 and replies.
+/// </summary>
+public sealed class InboundAuthenticationTests : IAsyncLifetime
+{
+    private TestIssuer _issuer = null!;
+    private FakeConnector _connector = null!;
+    private BotApp _bot = null!;
+    private readonly TempDir _temp = new();
+    private readonly CapturedLogs _logs = new();
+
+    public async Task InitializeAsync()
+    {
+        _issuer = await TestIssuer.StartAsync();
+        _connector = await FakeConnector.StartAsync();
+        _bot = new BotApp(BotApp.Authenticated(_issuer, _temp.File("bot.db")), services: s => { StaticConnectorToken.Use(s); _logs.Use(s); });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _bot.DisposeAsync();
+        await _connector.DisposeAsync();
+        await _issuer.DisposeAsync();
+        _temp.Dispose();
+    }
+
+    private Task<HttpResponseMessage> PostAsync(string? authorization, string? serviceUrl = null) =>
+        _bot.PostActivityAsync(Activities.Message("zzz-unknown", serviceUrl ?? _connector.ServiceUrl), authorization);
+
+    private string Valid() => _issuer.Token(BotApp.AppId, _connector.ServiceUrl);
+
+    [Fact]
+    public async Task Token_with_correct_claims_signed_by_an_endorsed_key_is_accepted()
+    {
+        var response = await PostAsync("Bearer " + Valid());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await _connector.WaitForTextAsync("didn't understand");
+    }
+
+    [Fact]
+    public async Task Token_expired_two_minutes_ago_is_accepted_within_clock_skew()
+    {
+        var token = _issuer.Token(BotApp.AppId, _connector.ServiceUrl, notBefore: DateTime.UtcNow.AddHours(-1),
+            expires: DateTime.UtcNow.AddMinutes(-2));
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync("Bearer " + token)).StatusCode);
+    }
+
+    public static TheoryData<string, string> RejectedCases => new()
+    {
+        { "no header", "MissingAuthorizationHeader" },
+        { "basic scheme", "NotBearerScheme" },
+        { "garbage", "MalformedToken" },
+        { "alg none", "InvalidSignature" },
+        { "hs256 with public key", "InvalidSignature" },
+        { "unknown kid", "UnknownSigningKey" },
+        { "known kid different key", "InvalidSignature" },
+        { "expired 10 minutes", "Expired" },
+        { "not valid for 10 minutes", "NotYetValid" },
+        { "wrong issuer", "InvalidIssuer" },
+        { "wrong audience", "InvalidAudience" },
+        { "key not endorsed for msteams", "KeyNotEndorsedForChannel" },
+        { "serviceurl claim different", "ServiceUrlClaimMismatch" },
+        { "serviceurl claim missing", "ServiceUrlClaimMismatch" },
+        { "payload altered", "InvalidSignature" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RejectedCases))]
+    public async Task Invalid_tokens_are_rejected_with_401_and_nothing_is_done(string @case, string expectedReason)
+    {
+        var url = _connector.ServiceUrl;
+        string? header = @case switch
+        {
+            "no header" => null,
+            "basic scheme" => "Basic " + Convert.ToBase64String("user:pass"u8.ToArray()),
+            "garbage" => "Bearer not-a-jwt.at.all!",
+            "alg none" => "Bearer " + TestIssuer.UnsignedToken(BotApp.AppId, url, _issuer.TeamsKey.KeyId),
+            "hs256 with public key" => "Bearer " + _issuer.HmacWithPublicKeyToken(BotApp.AppId, url),
+            "unknown kid" => "Bearer " + _issuer.Token(BotApp.AppId, url, key: _issuer.UnpublishedKey),
+            "known kid different key" => "Bearer " + _issuer.Token(BotApp.AppId, url,
+                key: new RsaSecurityKey(RSA.Create(2048)) { KeyId = _issuer.TeamsKey.KeyId }),
+            "expired 10 minutes" => "Bearer " + _issuer.Token(BotApp.AppId, url, notBefore: DateTime.UtcNow.AddHours(-1),
+                expires: DateTime.UtcNow.AddMinutes(-10)),
+            "not valid for 10 minutes" => "Bearer " + _issuer.Token(BotApp.AppId, url, notBefore: DateTime.UtcNow.AddMinutes(10),
+                expires: DateTime.UtcNow.AddMinutes(70)),
+            "wrong issuer" => "Bearer " + _issuer.Token(BotApp.AppId, url, issuer: "https://evil.example.com"),
+            "wrong audience" => "Bearer " + _issuer.Token(Guid.NewGuid().ToString(), url),
+            "key not endorsed for msteams" => "Bearer " + _issuer.Token(BotApp.AppId, url, key: _issuer.OtherChannelKey),
+            "serviceurl claim different" => "Bearer " + _issuer.Token(BotApp.AppId, "https://smba.trafficmanager.net/emea/"),
+            "serviceurl claim missing" => "Bearer " + _issuer.Token(BotApp.AppId, url, includeServiceUrl: false),
+            "payload altered" => "Bearer " + _issuer.TamperedToken(BotApp.AppId, url),
+            _ => throw new ArgumentOutOfRangeException(nameof(@case)),
+        };
+
+        var response = await PostAsync(header);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var rejection = Assert.Single(_logs.Collector.GetSnapshot(), r => r.Message.StartsWith("Inbound token rejected", StringComparison.Ordinal));
+        if (expectedReason.Length > 0) Assert.Contains(expectedReason, rejection.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_logs.Collector.GetSnapshot(), r => header is not null && header.Length > 20 && r.Message.Contains(header[7..], StringComparison.Ordinal));
+        await Task.Delay(100);
+        Assert.Empty(_connector.Calls);
+    }
+
+    [Fact]
+    public async Task Unknown_key_id_forces_one_refresh_and_a_key_published_since_is_accepted()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync("Bearer " + Valid())).StatusCode);
+        var readsBefore = _issuer.MetadataReads;
+
+        _issuer.Publish(_issuer.UnpublishedKey, "msteams");
+        var token = _issuer.Token(BotApp.AppId, _connector.ServiceUrl, key: _issuer.UnpublishedKey);
+
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync("Bearer " + token)).StatusCode);
+        Assert.Equal(readsBefore + 1, _issuer.MetadataReads);
+    }
+
+    [Fact]
+    public async Task Forced_refreshes_are_throttled_so_unknown_kids_cannot_hammer_the_issuer()
+    {
+        var unknown = new RsaSecurityKey(RSA.Create(2048)) { KeyId = "never-published" };
+        for (var i = 0; i < 5; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized,
+                (await PostAsync("Bearer " + _issuer.Token(BotApp.AppId, _connector.ServiceUrl, key: unknown))).StatusCode);
+        // One initial read plus at most one forced refresh.
+        Assert.InRange(_issuer.MetadataReads, 1, 2);
+    }
+}
