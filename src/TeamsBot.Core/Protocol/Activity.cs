@@ -12,7 +12,6 @@ public sealed class Activity
 {
     [JsonPropertyName("type")] public string? Type { get; set; }
     [JsonPropertyName("id")] public string? Id { get; set; }
-    [JsonPropertyName("timestamp")] public DateTimeOffset? Timestamp { get; set; }
     [JsonPropertyName("localTimezone")] public string? LocalTimezone { get; set; }
     [JsonPropertyName("serviceUrl")] public string? ServiceUrl { get; set; }
     [JsonPropertyName("channelId")] public string? ChannelId { get; set; }

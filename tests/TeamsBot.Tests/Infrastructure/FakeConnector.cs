@@ -76,7 +76,8 @@ public sealed class FakeConnector : IAsyncDisposable
             var text = await reader.ReadToEndAsync();
             body = text.Length > 0 ? JsonNode.Parse(text) as JsonObject : null;
         }
-        _calls.Enqueue(new ConnectorCall(http.Request.Method, http.Request.Path + http.Request.QueryString, body,
+        var rawTarget = http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? http.Request.Path.Value ?? "";
+        _calls.Enqueue(new ConnectorCall(http.Request.Method, rawTarget, body,
             http.Request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null));
 
         if (_scripted.TryDequeue(out var failure))
