@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddObservability();
 builder.AddTeamsBot();
+builder.AddTapRequests();
 builder.AddHealth();
 
 var app = builder.Build();

@@ -23,6 +23,8 @@ public static partial class ActivityExtensions
         }
         // Any <at>..</at> left is about the bot too in a 1:1 chat, or a client that left out the entity.
         text = AtTag().Replace(text, " ");
+        // Teams sends some messages as HTML (e-mail addresses become mailto links): keep only the text.
+        text = System.Net.WebUtility.HtmlDecode(Tag().Replace(text, " "));
         return Whitespace().Replace(text, " ").Trim();
     }
 
@@ -38,6 +40,9 @@ public static partial class ActivityExtensions
 
     [GeneratedRegex("<at[^>]*>.*?</at>", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
     private static partial Regex AtTag();
+
+    [GeneratedRegex("<[^>]*>")]
+    private static partial Regex Tag();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();

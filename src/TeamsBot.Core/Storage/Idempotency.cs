@@ -9,6 +9,9 @@ public interface IIdempotencyKeys
 {
     /// <summary>Claims <paramref name="key"/> with <paramref name="result"/>; returns the result of whoever claimed it first.</summary>
     Task<string> ClaimAsync(string key, string result, CancellationToken ct = default);
+
+    /// <summary>Gives a key up (the operation it guarded was refused, so a retry may try again).</summary>
+    Task ReleaseAsync(string key, CancellationToken ct = default);
 }
 
 public sealed class IdempotencyKeys(IDocumentStore store, TimeProvider time) : IIdempotencyKeys
@@ -22,4 +25,6 @@ public sealed class IdempotencyKeys(IDocumentStore store, TimeProvider time) : I
         var existing = await store.GetAsync(Collection, key, ct);
         return existing is null ? result : JsonSerializer.Deserialize(existing.Json, StorageJson.Default.IdempotencyRecord)!.Result;
     }
+
+    public Task ReleaseAsync(string key, CancellationToken ct = default) => store.DeleteAsync(Collection, key, ct: ct);
 }

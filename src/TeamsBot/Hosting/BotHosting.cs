@@ -22,6 +22,14 @@ public static class BotHosting
         services.AddSingleton<RoleChecks>();
         services.AddSingleton<HelpFeature>();
         services.AddSingleton<IBotFeature>(sp => sp.GetRequiredService<HelpFeature>());
+        services.AddSingleton<TeamsBot.Cards.ICardSamples>(sp => sp.GetRequiredService<HelpFeature>());
+        return builder;
+    }
+
+    /// <summary>Managers ask for Temporary Access Passes; approvers decide; the pass reaches the requester alone.</summary>
+    public static WebApplicationBuilder AddTapRequests(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddTapRequests();
         return builder;
     }
 }

@@ -1,0 +1,110 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using TeamsBot.Protocol;
+using TeamsBot.Protocol.Connector;
+using TeamsBot.Storage;
+
+namespace TeamsBot.Approvals;
+
+/// <summary>Draws the cards of one kind of approval, from the record, for one audience.</summary>
+public interface IApprovalCardRenderer
+{
+    string Kind { get; }
+    JsonObject Render(ApprovalRecord record, string audience);
+}
+
+public static class Audiences
+{
+    public const string Requester = "requester";
+    public const string Approver = "approver";
+    public const string Channel = "channel";
+}
+
+/// <summary>
+/// Posts approval cards where they must go and re-renders every posted card when the record changes, so that all
+/// cards about a record say the same thing.
+/// </summary>
+public sealed class ApprovalCards(
+    IEnumerable<IApprovalCardRenderer> renderers,
+    ApprovalEngine engine,
+    IConnectorClient connector,
+    IConversationReferences references,
+    ILogger<ApprovalCards> logger)
+{
+    private readonly Dictionary<string, IApprovalCardRenderer> _renderers = renderers.ToDictionary(r => r.Kind);
+
+    public JsonObject Render(ApprovalRecord record, string audience) => _renderers[record.Kind].Render(record, audience);
+
+    /// <summary>Posts the record's card into a user's 1:1 chat; false when the user has not installed the bot.</summary>
+    public async Task<bool> PostToUserAsync(ApprovalRecord record, string audience, string userAadId, CancellationToken ct)
+    {
+        var reference = await references.ForUserAsync(userAadId, ct);
+        if (reference is null) return false;
+        return await PostAsync(record, audience, userAadId, reference.ServiceUrl, reference.ConversationId,
+            () => references.ForgetUserAsync(userAadId, ct), ct);
+    }
+
+    /// <summary>Posts the record's card into a Teams channel the bot was added to; false when it is unknown.</summary>
+    public async Task<bool> PostToChannelAsync(ApprovalRecord record, string channelId, CancellationToken ct)
+    {
+        var reference = await references.ForConversationAsync(channelId, ct);
+        if (reference is null)
+        {
+            logger.LogWarning("Approvals channel {ChannelId} is configured but the bot has not been added to it", channelId);
+            return false;
+        }
+        return await PostAsync(record, Audiences.Channel, null, reference.ServiceUrl, channelId, null, ct);
+    }
+
+    /// <summary>Re-renders every card posted about the record, except <paramref name="skipActivityId"/> (answered in place).</summary>
+    public async Task RefreshAllAsync(ApprovalRecord record, CancellationToken ct, string? skipActivityId = null)
+    {
+        foreach (var post in record.CardPosts.Where(p => p.ActivityId != skipActivityId))
+        {
+            try
+            {
+                var activity = new Activity { Type = ActivityTypes.Message, Attachments = [Attachment.AdaptiveCard(Render(record, post.Audience))] };
+                await connector.UpdateAsync(post.ServiceUrl, post.ConversationId, post.ActivityId, activity, ct);
+            }
+            catch (ConnectorException ex)
+            {
+                logger.LogWarning("Card {ActivityId} of {RecordId} could not be updated: {Code} {Status}", post.ActivityId, record.Id, ex.Code, ex.Status);
+            }
+        }
+    }
+
+    /// <summary>Sends a plain notice to a user's 1:1 chat (e.g. "your request was approved"), if they installed the bot.</summary>
+    public async Task NotifyUserAsync(string userAadId, string text, CancellationToken ct)
+    {
+        var reference = await references.ForUserAsync(userAadId, ct);
+        if (reference is null) return;
+        try
+        {
+            await connector.SendAsync(reference.ServiceUrl, reference.ConversationId, Activity.CreateMessage(text), ct);
+        }
+        catch (ConnectorException ex)
+        {
+            logger.LogWarning("Notice to {UserId} not delivered: {Code}", userAadId, ex.Code);
+            if (ex.ConversationGone) await references.ForgetUserAsync(userAadId, ct);
+        }
+    }
+
+    private async Task<bool> PostAsync(ApprovalRecord record, string audience, string? userId, string serviceUrl, string conversationId,
+        Func<Task>? onGone, CancellationToken ct)
+    {
+        try
+        {
+            var activity = new Activity { Type = ActivityTypes.Message, Attachments = [Attachment.AdaptiveCard(Render(record, audience))] };
+            var id = await connector.SendAsync(serviceUrl, conversationId, activity, ct);
+            if (id is null) return false;
+            await engine.AddCardAsync(record.Id, new CardPost(audience, userId, serviceUrl, conversationId, id), ct);
+            return true;
+        }
+        catch (ConnectorException ex)
+        {
+            logger.LogWarning("Card for {RecordId} not delivered to {Audience}: {Code} {Status}", record.Id, audience, ex.Code, ex.Status);
+            if (ex.ConversationGone && onGone is not null) await onGone();
+            return false;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace TeamsBot.Approvals;
+
+/// <summary>Where an approval stands. The last five are final.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ApprovalState>))]
+public enum ApprovalState { Pending, Approved, Executing, Completed, Failed, Rejected, Expired, Cancelled }
+
+public sealed record Person(string Id, string Name);
+
+public sealed record ApprovalDecision(Person By, DateTimeOffset At, bool Approved, string? Comment);
+
+/// <summary>A card the bot posted about a record, so that it can be re-rendered on every change.</summary>
+public sealed record CardPost(string Audience, string? UserId, string ServiceUrl, string ConversationId, string ActivityId);
+
+/// <summary>
+/// A request that needs a second person's decision (a TAP, a policy plan). Kept server-side: cards only show it and
+/// name its id and version; every click is checked against this record.
+/// </summary>
+public sealed record ApprovalRecord(
+    string Id,
+    string Kind,
+    ApprovalState State,
+    long Version,
+    Person Requester,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset UpdatedAt,
+    JsonObject Subject,
+    ApprovalDecision? Decision = null,
+    string? Outcome = null,
+    DateTimeOffset? ExecutingSince = null,
+    ImmutableList<CardPost>? Cards = null)
+{
+    public ImmutableList<CardPost> CardPosts => Cards ?? [];
+
+    public bool IsFinal => State is ApprovalState.Completed or ApprovalState.Failed or ApprovalState.Rejected
+        or ApprovalState.Expired or ApprovalState.Cancelled;
+
+    /// <summary>A short reference people can read out ("R-4F2A9C").</summary>
+    public string Reference => "R-" + Id[^6..].ToUpperInvariant();
+}
+
+/// <summary>What a decision click came to.</summary>
+public enum DecisionOutcome { Decided, AlreadyDecided, Stale, Expired, NotFound }
+
+public sealed record DecisionResult(DecisionOutcome Outcome, ApprovalRecord? Record);

@@ -1,0 +1,55 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using TeamsBot.Approvals;
+
+namespace TeamsBot.Tap;
+
+/// <summary>
+/// What a TAP request is about, and what became of the pass. Stored in the approval record; it never holds the pass
+/// itself, only the id of the Graph method that carries it.
+/// </summary>
+public sealed record TapRequest(
+    string TargetId,
+    string TargetUpn,
+    string TargetName,
+    string? Department,
+    string? JobTitle,
+    DateTimeOffset? HireDate,
+    IReadOnlyList<string> ExistingMethods,
+    DateTimeOffset StartsAt,
+    int LifetimeMinutes,
+    bool UsableOnce,
+    string Reason,
+    string ApproverGroupId,
+    bool Privileged,
+    IReadOnlyList<string>? TargetRoles = null,
+    string? MethodId = null,
+    DateTimeOffset? IssuedAt = null,
+    int PassesCreated = 0,
+    DateTimeOffset? RevealedAt = null,
+    DateTimeOffset? RevokedAt = null,
+    Person? RevokedBy = null,
+    bool ExpiryShown = false)
+{
+    public const string Kind = "tap";
+
+    public DateTimeOffset EndsAt => StartsAt.AddMinutes(LifetimeMinutes);
+
+    public bool Issued => MethodId is not null && RevokedAt is null;
+
+    public JsonObject ToJson() => JsonSerializer.SerializeToNode(this, TapJson.Default.TapRequest)!.AsObject();
+
+    public static TapRequest Of(ApprovalRecord record) => record.Subject.Deserialize(TapJson.Default.TapRequest)!;
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(TapRequest))]
+internal sealed partial class TapJson : JsonSerializerContext;
+
+public static class TapRecordExtensions
+{
+    public static TapRequest Tap(this ApprovalRecord record) => TapRequest.Of(record);
+
+    public static ApprovalRecord WithTap(this ApprovalRecord record, TapRequest tap) => record with { Subject = tap.ToJson() };
+}
