@@ -26,7 +26,7 @@ check() {
   local log="$work/log.txt" t0
   t0=$(now_ms)
   if "$@" >"$log" 2>&1; then
-    printf 'ok    %-62s %6s\n' "$name" "$(since "$t0")"
+    printf 'ok    %-66s %6s\n' "$name" "$(since "$t0")"
     passed=$((passed + 1))
     return 0
   fi
@@ -43,14 +43,24 @@ not_run() {
 
 # Counts a test runner's own results: one check per test.
 count_tests() {
-  local name="$1" log="$2" ok="$3" bad="$4"
+  local name="$1" log="$2" ok="${3:-0}" bad="${4:-0}"
   passed=$((passed + ok))
   failed=$((failed + bad))
-  printf '%-5s %-62s %s passed, %s failed\n' "$([[ $bad -eq 0 && $ok -gt 0 ]] && echo ok || echo FAIL)" "$name" "$ok" "$bad"
+  printf '%-5s %-66s %s passed, %s failed\n' "$([[ $bad -eq 0 && $ok -gt 0 ]] && echo ok || echo FAIL)" "$name" "$ok" "$bad"
   if [[ $bad -ne 0 || $ok -eq 0 ]]; then
     grep -E '^not ok|^# Subtest|error|Error|expected|actual' "$log" | head -n 60 | sed 's/^/      /'
     [[ $ok -eq 0 && $bad -eq 0 ]] && failed=$((failed + 1))
   fi
+}
+
+# node_tests <name> <path> [env assignments...]: runs node's test runner, one check per test.
+node_tests() {
+  local name="$1" path="$2" log="$work/node-test.txt"
+  shift 2
+  env "$@" node --test --test-reporter=tap "$path" >"$log" 2>&1
+  count_tests "$name" "$log" \
+    "$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)" \
+    "$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)"
 }
 
 # bicep exits 0 on warnings: a clean compile is one that prints nothing at all.
@@ -76,10 +86,7 @@ if $npm_ready; then
     node "$manifest/tools/validate.mjs" "$work/package-local/TeamsBot.zip" "$work/package-local/manifest.json"
   check "the raw template is rejected (placeholders are not a package)" \
     bash -c "! node '$manifest/tools/validate.mjs' '$manifest/manifest.json'"
-  node --test --test-reporter=tap "$manifest/tests/" >"$work/node-test.txt" 2>&1
-  count_tests "validator self-tests (manifest/tests)" "$work/node-test.txt" \
-    "$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$work/node-test.txt" | tail -n 1)" \
-    "$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$work/node-test.txt" | tail -n 1)"
+  node_tests "validator self-tests (manifest/tests)" "$manifest/tests/"
 else
   not_run "manifest checks" "npm ci failed"
 fi
@@ -96,7 +103,7 @@ restore() {
 # Not through check(): restore() sets $bicep in this shell.
 t0=$(now_ms)
 if restore >"$work/restore.txt" 2>&1; then
-  printf 'ok    %-62s %6s\n' "restore the Bicep CLI (Azure.Bicep.CommandLine.linux-x64)" "$(since "$t0")"
+  printf 'ok    %-66s %6s\n' "restore the Bicep CLI (Azure.Bicep.CommandLine.linux-x64)" "$(since "$t0")"
   passed=$((passed + 1))
   check "bicep build main.bicep (+ modules): no warnings, no errors" \
     bicep_clean build "$deploy/main.bicep" --outdir "$work/arm"
@@ -116,6 +123,12 @@ EOF
   check "the warning gate rejects a template bicep only warns about" \
     bash -c "out=\$('$bicep' build '$work/warns.bicep' --stdout 2>&1 >/dev/null); echo \"\$out\"; \
       grep -q 'no-unused-params' <<<\"\$out\" && grep -q 'BCP037' <<<\"\$out\""
+  if [[ -f "$work/arm/main.json" && -f "$work/arm/main.parameters.json" ]]; then
+    node_tests "compiled template: keys wired, resources hardened (deploy/tests)" \
+      "$deploy/tests/compiled-template.test.mjs" ARM_DIR="$work/arm"
+  else
+    not_run "compiled template tests" "no compiled template"
+  fi
 else
   printf 'FAIL  restore the Bicep CLI\n'
   tail -n 30 "$work/restore.txt" | sed 's/^/      /'
