@@ -230,8 +230,8 @@ var breakGlassSettings = map(range(0, length(breakGlassUserIds)), i => {
   value: breakGlassUserIds[i]
 })
 var extraSettings = map(items(additionalAppSettings), s => { name: s.key, value: string(s.value) })
-// Application Insights agent (codeless) for the built-in .NET stack; a container reports through its own SDK.
-var agentSettings = empty(containerImage) ? [{ name: 'ApplicationInsightsAgent_EXTENSION_VERSION', value: '~3' }] : []
+// Application Insights auto-instrumentation for the built-in .NET stack (not available to custom containers).
+var autoInstrumentationSettings = empty(containerImage) ? [{ name: 'ApplicationInsightsAgent_EXTENSION_VERSION', value: '~3' }] : []
 
 module web 'modules/webapp.bicep' = {
   name: 'web'
@@ -249,7 +249,7 @@ module web 'modules/webapp.bicep' = {
       credentialSettings,
       givenOptionalSettings,
       breakGlassSettings,
-      agentSettings,
+      autoInstrumentationSettings,
       extraSettings
     )
   }
