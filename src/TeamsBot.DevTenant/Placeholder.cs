@@ -1,1 +1,0 @@
-namespace TeamsBot.DevTenant; internal static class Placeholder;

@@ -1,0 +1,87 @@
+namespace TeamsBot.DevTenant.Tenant;
+
+/// <summary>A user of the simulated tenant. Immutable: changes replace the record.</summary>
+public sealed record SimUser
+{
+    public required string Id { get; init; }
+    public required string UserPrincipalName { get; init; }
+    public required string DisplayName { get; init; }
+    public string? GivenName { get; init; }
+    public string? Surname { get; init; }
+    public string? Mail { get; init; }
+    public string? Department { get; init; }
+    public string? JobTitle { get; init; }
+    public string? OfficeLocation { get; init; }
+    public string? MobilePhone { get; init; }
+    public string? UsageLocation { get; init; }
+
+    /// <summary>"Member" or "Guest".</summary>
+    public string UserType { get; init; } = "Member";
+
+    public bool AccountEnabled { get; init; } = true;
+
+    /// <summary>"Invitation" for B2B invited users, else null.</summary>
+    public string? CreationType { get; init; }
+
+    /// <summary>"PendingAcceptance" or "Accepted" for invited users, else null.</summary>
+    public string? ExternalUserState { get; init; }
+
+    public DateTimeOffset? ExternalUserStateChangeDateTime { get; init; }
+
+    /// <summary>The tenant an external user signs in at (for CA externalTenants).</summary>
+    public string? HomeTenantId { get; init; }
+
+    public IReadOnlyList<SimIdentity> Identities { get; init; } = [];
+    public DateTimeOffset? EmployeeHireDate { get; init; }
+    public DateTimeOffset CreatedDateTime { get; init; }
+    public string? ManagerId { get; init; }
+    public IReadOnlyList<SimAuthMethod> Methods { get; init; } = [];
+
+    /// <summary>Signs in somewhere else (B2B invitation, external state or a federated identity).</summary>
+    public bool IsExternal =>
+        string.Equals(CreationType, "Invitation", StringComparison.OrdinalIgnoreCase)
+        || ExternalUserState is not null
+        || Identities.Any(i => string.Equals(i.SignInType, "federated", StringComparison.OrdinalIgnoreCase));
+
+    public bool IsGuest => string.Equals(UserType, "Guest", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The Conditional Access guestOrExternalUserTypes flag the user falls under, or null for a plain member.</summary>
+    public string? GuestOrExternalUserType => (IsGuest, IsExternal) switch
+    {
+        (true, true) => "b2bCollaborationGuest",
+        (true, false) => "internalGuest",
+        (false, true) => "b2bCollaborationMember",
+        _ => null,
+    };
+}
+
+public sealed record SimIdentity(string SignInType, string Issuer, string? IssuerAssignedId);
+
+/// <summary>A registered authentication method; <see cref="Type"/> is Graph's short name (password, fido2...).</summary>
+public sealed record SimAuthMethod(string Id, string Type, string? DisplayName, DateTimeOffset CreatedDateTime);
+
+/// <summary>A security group; members are user or group ids.</summary>
+public sealed record SimGroup(string Id, string DisplayName, string? Description, IReadOnlyList<string> MemberIds);
+
+/// <summary>An activated directory role and its (user) members.</summary>
+public sealed record SimDirectoryRole(string Id, string RoleTemplateId, string DisplayName, string? Description, IReadOnlyList<string> MemberIds);
+
+/// <summary>A user's Temporary Access Pass method. The pass itself is never kept.</summary>
+public sealed record SimTap(string Id, DateTimeOffset CreatedDateTime, DateTimeOffset StartDateTime, int LifetimeInMinutes, bool IsUsableOnce,
+    bool Used = false);
+
+public sealed record TapTarget(string TargetType, string Id, bool IsRegistrationRequired = false);
+
+/// <summary>The temporaryAccessPassAuthenticationMethodConfiguration.</summary>
+public sealed record TapMethodPolicy(
+    string State,
+    int DefaultLifetimeInMinutes,
+    int MinimumLifetimeInMinutes,
+    int MaximumLifetimeInMinutes,
+    int DefaultLength,
+    bool IsUsableOnce,
+    IReadOnlyList<TapTarget> IncludeTargets,
+    IReadOnlyList<TapTarget> ExcludeTargets)
+{
+    public bool Enabled => string.Equals(State, "enabled", StringComparison.OrdinalIgnoreCase);
+}

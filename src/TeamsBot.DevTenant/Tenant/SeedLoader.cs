@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace TeamsBot.DevTenant.Tenant;
+
+/// <summary>The seed file read into directory objects, with relative dates resolved against the tenant's clock.</summary>
+internal sealed record SeedData(
+    string TenantId,
+    string TenantDisplayName,
+    string Domain,
+    IReadOnlyList<SimUser> Users,
+    IReadOnlyList<SimGroup> Groups,
+    IReadOnlyList<SimDirectoryRole> Roles,
+    IReadOnlyList<JsonObject> NamedLocations,
+    IReadOnlyList<JsonObject> ConditionalAccessPolicies,
+    TapMethodPolicy TapPolicy,
+    IReadOnlyList<JsonObject> SignIns);
+
+internal static partial class SeedLoader
+{
+    private const string EmbeddedSeed = "TeamsBot.DevTenant.Seed.contoso.json";
+
+    /// <summary>The seed beside the binaries, or the embedded copy when the file is missing.</summary>
+    public static string DefaultSeedPath => Path.Combine(AppContext.BaseDirectory, "Seed", "contoso.json");
+
+    public static SeedData Load(string? path, DateTimeOffset now)
+    {
+        string text;
+        if (path is not null)
+        {
+            text = File.ReadAllText(path);
+        }
+        else if (File.Exists(DefaultSeedPath))
+        {
+            text = File.ReadAllText(DefaultSeedPath);
+        }
+        else
+        {
+            using var stream = typeof(SeedLoader).Assembly.GetManifestResourceStream(EmbeddedSeed)
+                ?? throw new InvalidOperationException("The embedded seed is missing.");
+            using var reader = new StreamReader(stream);
+            text = reader.ReadToEnd();
+        }
+        var root = JsonNode.Parse(text) as JsonObject ?? throw new InvalidDataException("The seed must be a JSON object.");
+        return Parse(root, now);
+    }
+
+    private static SeedData Parse(JsonObject root, DateTimeOffset now)
+    {
+        var tenant = root["tenant"] as JsonObject ?? throw new InvalidDataException("The seed has no tenant.");
+        var users = Array(root, "users").Select(u => ParseUser(u, now)).ToList();
+        var groups = Array(root, "groups").Select(g => new SimGroup(
+            Required(g, "id"), Required(g, "displayName"), (string?)g["description"], Strings(g["members"]))).ToList();
+        var roles = Array(root, "directoryRoles").Select(r => new SimDirectoryRole(
+            Required(r, "id"), Required(r, "roleTemplateId"), Required(r, "displayName"), (string?)r["description"], Strings(r["members"]))).ToList();
+        var locations = Array(root, "namedLocations").Select(l => WithDates(l, now)).ToList();
+        var policies = Array(root, "conditionalAccessPolicies").Select(p => WithDates(p, now)).ToList();
+        var signIns = Array(root, "signIns").Select(s => WithDates(s, now)).ToList();
+        var tapPolicy = root["tapPolicy"] is JsonObject tap
+            ? AuthMethods.TapPolicyJson.FromJson(tap)
+            : throw new InvalidDataException("The seed has no tapPolicy.");
+        return new SeedData(Required(tenant, "id"), Required(tenant, "displayName"), Required(tenant, "domain"),
+            users, groups, roles, locations, policies, tapPolicy, signIns);
+    }
+
+    private static SimUser ParseUser(JsonObject u, DateTimeOffset now)
+    {
+        var id = Required(u, "id");
+        var created = Date(u["createdDateTime"], now) ?? now.AddDays(-30);
+        var methods = (u["methods"] as JsonArray ?? []).OfType<JsonObject>().Select((m, i) =>
+        {
+            var type = Required(m, "type");
+            // The password method has the same well-known id for every user in Graph.
+            var methodId = (string?)m["id"] ?? (type == "password" ? "28c10230-6103-485e-b985-444c60001490" : DerivedId(id, i));
+            return new SimAuthMethod(methodId, type, (string?)m["displayName"], Date(m["createdDateTime"], now) ?? created);
+        }).ToList();
+        var identities = (u["identities"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(i => new SimIdentity(Required(i, "signInType"), Required(i, "issuer"), (string?)i["issuerAssignedId"])).ToList();
+        var upn = Required(u, "userPrincipalName");
+        var isGuest = string.Equals((string?)u["userType"], "Guest", StringComparison.OrdinalIgnoreCase);
+        if (identities.Count == 0)
+        {
+            identities.Add(new SimIdentity("userPrincipalName", upn.Split('@').Last(), upn));
+        }
+        return new SimUser
+        {
+            Id = id,
+            UserPrincipalName = upn,
+            DisplayName = Required(u, "displayName"),
+            GivenName = (string?)u["givenName"],
+            Surname = (string?)u["surname"],
+            // Members get their UPN as mail unless the seed says otherwise (break-glass accounts have none).
+            Mail = u.ContainsKey("mail") ? (string?)u["mail"] : isGuest ? null : upn,
+            Department = (string?)u["department"],
+            JobTitle = (string?)u["jobTitle"],
+            OfficeLocation = (string?)u["officeLocation"],
+            MobilePhone = (string?)u["mobilePhone"],
+            UsageLocation = (string?)u["usageLocation"] ?? "US",
+            UserType = (string?)u["userType"] ?? "Member",
+            AccountEnabled = (bool?)u["accountEnabled"] ?? true,
+            CreationType = (string?)u["creationType"],
+            ExternalUserState = (string?)u["externalUserState"],
+            ExternalUserStateChangeDateTime = Date(u["externalUserStateChangeDateTime"], now),
+            HomeTenantId = (string?)u["homeTenantId"],
+            Identities = identities,
+            EmployeeHireDate = Date(u["employeeHireDate"], now),
+            CreatedDateTime = created,
+            ManagerId = (string?)u["manager"],
+            Methods = methods,
+        };
+    }
+
+    private static string DerivedId(string userId, int index) =>
+        $"{userId[..^4]}{(0x1000 + index):x4}".Replace("a0000000", "9a000000", StringComparison.Ordinal);
+
+    private static JsonObject WithDates(JsonObject source, DateTimeOffset now)
+    {
+        var copy = (JsonObject)source.DeepClone();
+        foreach (var name in new[] { "createdDateTime", "modifiedDateTime" })
+        {
+            if (Date(copy[name], now) is { } date)
+            {
+                copy[name] = Format(date);
+            }
+        }
+        return copy;
+    }
+
+    /// <summary>Graph's date-time format (UTC, 'Z').</summary>
+    public static string Format(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Reads "+7d", "-3h", "-30m", "+7dT08:00" (a day offset at a UTC time of day) or an absolute ISO date.</summary>
+    public static DateTimeOffset? Date(JsonNode? node, DateTimeOffset now)
+    {
+        var text = (string?)node;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+        var match = RelativeDate().Match(text);
+        if (!match.Success)
+        {
+            return DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        }
+        var amount = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        return match.Groups[2].Value switch
+        {
+            "d" when match.Groups[3].Success => new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddDays(amount)
+                + TimeSpan.ParseExact(match.Groups[3].Value, "hh\\:mm", CultureInfo.InvariantCulture),
+            "d" => now.AddDays(amount),
+            "h" => now.AddHours(amount),
+            _ => now.AddMinutes(amount),
+        };
+    }
+
+    private static IEnumerable<JsonObject> Array(JsonObject root, string name) => (root[name] as JsonArray ?? []).OfType<JsonObject>();
+
+    private static List<string> Strings(JsonNode? node) =>
+        (node as JsonArray ?? []).Select(n => (string?)n).OfType<string>().ToList();
+
+    private static string Required(JsonObject node, string name) =>
+        (string?)node[name] ?? throw new InvalidDataException($"Seed object is missing '{name}': {node.ToJsonString()}");
+
+    [GeneratedRegex(@"^([+-]\d+)([dhm])(?:T(\d{2}:\d{2}))?$")]
+    private static partial Regex RelativeDate();
+}
