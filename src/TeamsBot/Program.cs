@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddObservability();
 builder.AddTeamsBot();
+builder.AddTenantDirectory();
 builder.AddTapRequests();
 builder.AddHealth();
 
@@ -14,7 +15,7 @@ app.EnsureLocalModeIsSafe();
 app.MapBotEndpoint();
 app.MapHealth();
 
-app.Run();
+await app.RunAsync();
 
 /// <summary>The bot's entry point (public for the integration tests' host).</summary>
 public partial class Program;

@@ -23,7 +23,6 @@ public sealed class BotApp(Dictionary<string, string?> settings, string environm
     {
         builder.UseEnvironment(environment);
         builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));
-        builder.ConfigureServices(s => s.TryAddSingleton<TeamsBot.Directory.IPeopleDirectory, NoDirectoryYet>());
         if (services is not null) builder.ConfigureServices(services);
     }
 
@@ -47,6 +46,7 @@ public sealed class BotApp(Dictionary<string, string?> settings, string environm
         ["Bot:AppId"] = "",
         ["Bot:TenantId"] = TenantId,
         ["Storage:SqlitePath"] = sqlitePath,
+        ["Graph:SimulatedPort"] = "0",
     };
 
     public async Task<HttpResponseMessage> PostActivityAsync(JsonObject activity, string? authorization = null)
@@ -150,13 +150,4 @@ public sealed class TempDir : IDisposable
     {
         try { System.IO.Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
-}
-
-internal sealed class NoDirectoryYet : TeamsBot.Directory.IPeopleDirectory
-{
-    public Task<TeamsBot.Directory.DirectoryUser?> FindUserAsync(string idOrUpn, CancellationToken ct = default) => throw new NotSupportedException();
-    public Task<IReadOnlyList<TeamsBot.Directory.DirectoryUser>> GetDirectReportsAsync(string managerId, CancellationToken ct = default) => throw new NotSupportedException();
-    public Task<IReadOnlySet<string>> CheckMemberGroupsAsync(string userId, IReadOnlyCollection<string> groupIds, CancellationToken ct = default) => throw new NotSupportedException();
-    public Task<IReadOnlyList<string>> GetGroupUserIdsAsync(string groupId, CancellationToken ct = default) => throw new NotSupportedException();
-    public Task<TeamsBot.Directory.TapCandidate> GetTapCandidateAsync(TeamsBot.Directory.TapCandidateQuery query, CancellationToken ct = default) => throw new NotSupportedException();
 }
