@@ -97,7 +97,12 @@ public sealed class ApprovalCards(
             var activity = new Activity { Type = ActivityTypes.Message, Attachments = [Attachment.AdaptiveCard(Render(record, audience))] };
             var id = await connector.SendAsync(serviceUrl, conversationId, activity, ct);
             if (id is null) return false;
-            await engine.AddCardAsync(record.Id, new CardPost(audience, userId, serviceUrl, conversationId, id), ct);
+            var current = await engine.AddCardAsync(record.Id, new CardPost(audience, userId, serviceUrl, conversationId, id), ct);
+            // The record may have moved on while the card was on its way (a decision, a cancel): bring it up to date,
+            // since the fan-out of that change did not know this card yet.
+            if (current is not null && current.Version != record.Version)
+                await connector.UpdateAsync(serviceUrl, conversationId, id,
+                    new Activity { Type = ActivityTypes.Message, Attachments = [Attachment.AdaptiveCard(Render(current, audience))] }, ct);
             return true;
         }
         catch (ConnectorException ex)

@@ -74,7 +74,7 @@ public static class Card
             ["type"] = "Action.Execute",
             ["title"] = title,
             ["verb"] = verb,
-            ["data"] = data ?? new JsonObject(),
+            ["data"] = data is null ? new JsonObject() : Own(data),
         };
         if (style is not null) action["style"] = style;
         return action;
@@ -163,9 +163,12 @@ public static class Card
     {
         var array = new JsonArray();
         foreach (var item in items)
-            if (item is not null) array.Add(item.Parent is null ? item : item.DeepClone());
+            if (item is not null) array.Add(Own(item));
         return array;
     }
+
+    /// <summary>A node that can be placed in a card: a node already in another card is copied.</summary>
+    private static T Own<T>(T node) where T : JsonNode => node.Parent is null ? node : (T)node.DeepClone();
 }
 
 /// <summary>Sample renderings of a feature's cards, so that a check can parse every card the bot can send.</summary>

@@ -8,7 +8,11 @@ using Microsoft.Extensions.Logging;
 namespace TeamsBot.Tests.Infrastructure;
 
 /// <summary>A recorded call to the connector.</summary>
-public sealed record ConnectorCall(string Method, string Path, JsonObject? Body, string? Authorization);
+public sealed record ConnectorCall(string Method, string Path, JsonObject? Body, string? Authorization)
+{
+    /// <summary>The activity id the connector answered (for a send), or the id updated (for a PUT).</summary>
+    public string? ActivityId { get; set; }
+}
 
 /// <summary>
 /// A Bot Connector on a loopback port that records what the bot sends and answers like Teams (201 {id}). Tests can
@@ -77,11 +81,13 @@ public sealed class FakeConnector : IAsyncDisposable
             body = text.Length > 0 ? JsonNode.Parse(text) as JsonObject : null;
         }
         var rawTarget = http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? http.Request.Path.Value ?? "";
-        _calls.Enqueue(new ConnectorCall(http.Request.Method, rawTarget, body,
-            http.Request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null));
+        var call = new ConnectorCall(http.Request.Method, rawTarget, body,
+            http.Request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null);
+        if (http.Request.Method == "PUT") call.ActivityId = Uri.UnescapeDataString(rawTarget.Split('/').Last());
 
         if (_scripted.TryDequeue(out var failure))
         {
+            _calls.Enqueue(call);
             http.Response.StatusCode = failure.Status;
             if (failure.RetryAfter is not null) http.Response.Headers.RetryAfter = failure.RetryAfter;
             if (failure.Code is not null)
@@ -91,17 +97,21 @@ public sealed class FakeConnector : IAsyncDisposable
         var path = http.Request.Path.Value ?? "";
         if (http.Request.Method == "GET" && path.Contains("/members/", StringComparison.Ordinal))
         {
+            _calls.Enqueue(call);
             await http.Response.WriteAsJsonAsync(new { id = path.Split('/').Last(), name = "Member", aadObjectId = Guid.NewGuid() });
             return;
         }
         if (http.Request.Method == "POST" && path.EndsWith("/v3/conversations", StringComparison.Ordinal))
         {
+            _calls.Enqueue(call);
             http.Response.StatusCode = 201;
             await http.Response.WriteAsJsonAsync(new { id = "a:created-" + Interlocked.Increment(ref _nextId) });
             return;
         }
         http.Response.StatusCode = http.Request.Method == "PUT" ? 200 : 201;
-        await http.Response.WriteAsJsonAsync(new { id = "activity-" + Interlocked.Increment(ref _nextId) });
+        call.ActivityId ??= "activity-" + Interlocked.Increment(ref _nextId);
+        _calls.Enqueue(call);
+        await http.Response.WriteAsJsonAsync(new { id = call.ActivityId });
     }
 
     public async ValueTask DisposeAsync()

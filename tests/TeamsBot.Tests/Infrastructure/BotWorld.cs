@@ -1,0 +1,201 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using TeamsBot.DevTenant;
+using TeamsBot.Work;
+
+namespace TeamsBot.Tests.Infrastructure;
+
+/// <summary>A seed persona as the bot sees them in Teams: their Entra id, name and 1:1 conversation.</summary>
+public sealed record Persona(string AadObjectId, string Name, string Upn)
+{
+    public string ConversationId => "a:personal-" + Upn.Split('@')[0];
+}
+
+/// <summary>
+/// The whole bot in one test: the real host (local mode, SQLite file), the simulated tenant on loopback reached by the
+/// real Graph SDK, a fake connector standing in for Teams, a fake clock, and the logs.
+/// </summary>
+public sealed class BotWorld : IAsyncDisposable
+{
+    public static readonly Persona Megan = new(Personas.Megan, "Megan Bowen", "megan.bowen@contoso.com");
+    public static readonly Persona Nestor = new(Personas.Nestor, "Nestor Wilke", "nestor.wilke@contoso.com");
+    public static readonly Persona Adele = new(Personas.Adele, "Adele Vance", "adele.vance@contoso.com");
+    public static readonly Persona Alex = new(Personas.Alex, "Alex Wilber", "alex.wilber@contoso.com");
+    public static readonly Persona Patti = new(Personas.Patti, "Patti Fernandez", "patti.fernandez@contoso.com");
+    public static readonly Persona Lee = new(Personas.Lee, "Lee Gu", "lee.gu@contoso.com");
+    public static readonly Persona Isaiah = new(Personas.Isaiah, "Isaiah Langer", "isaiah.langer@contoso.com");
+    public static readonly Persona Christie = new(Personas.Christie, "Christie Cline", "christie.cline@contoso.com");
+
+    private readonly TempDir _temp = new();
+
+    private BotWorld(SimulatedTenant tenant, FakeConnector connector, FakeTimeProvider clock)
+    {
+        Tenant = tenant;
+        Connector = connector;
+        Clock = clock;
+    }
+
+    public SimulatedTenant Tenant { get; }
+    public FakeConnector Connector { get; }
+    public FakeTimeProvider Clock { get; }
+    public CapturedLogs Logs { get; } = new();
+    public BotApp Bot { get; set; } = null!;
+    public string DatabasePath => _temp.File("bot.db");
+
+    public static async Task<BotWorld> StartAsync(Action<Dictionary<string, string?>>? configure = null)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow) { AutoAdvanceAmount = TimeSpan.FromMilliseconds(1) };
+        var world = new BotWorld(await SimulatedTenant.StartAsync(), await FakeConnector.StartAsync(), clock);
+        world.Bot = world.NewBot(configure);
+        return world;
+    }
+
+    /// <summary>A bot process on the same database and tenant (as after a restart): memory is gone, records stay.</summary>
+    public BotApp NewBot(Action<Dictionary<string, string?>>? configure = null)
+    {
+        var settings = BotApp.Local(DatabasePath);
+        settings["Graph:Mode"] = "Simulated";
+        settings["Graph:BaseUrl"] = Tenant.BaseUrl;
+        settings["Tap:ApproversGroupId"] = "b0000000-0000-4000-8000-000000000001";
+        settings["Tap:PrivilegedApproversGroupId"] = "b0000000-0000-4000-8000-000000000007";
+        settings["Tap:RequestersGroupId"] = "b0000000-0000-4000-8000-000000000006";
+        settings["Policies:AdminsGroupId"] = "b0000000-0000-4000-8000-000000000003";
+        settings["BreakGlass:UserIds:0"] = Personas.BreakGlass1;
+        settings["BreakGlass:UserIds:1"] = Personas.BreakGlass2;
+        settings["BreakGlass:GroupId"] = "b0000000-0000-4000-8000-000000000004";
+        configure?.Invoke(settings);
+        var bot = new BotApp(settings, "Development", services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
+            Logs.Use(services);
+        });
+        bot.CreateClient().Dispose(); // start it
+        return bot;
+    }
+
+    public async Task RestartAsync(Action<Dictionary<string, string?>>? configure = null)
+    {
+        await Bot.DisposeAsync();
+        Bot = NewBot(configure);
+    }
+
+    public T Service<T>() where T : notnull => Bot.Services.GetRequiredService<T>();
+
+    public Task IdleAsync() => Service<BackgroundWork>().DrainAsync(TimeSpan.FromSeconds(20));
+
+    public async Task InstallAsync(params Persona[] people)
+    {
+        foreach (var person in people)
+            await Bot.PostActivityAsync(Activities.Install(Connector.ServiceUrl, person.AadObjectId, person.Name, person.ConversationId));
+        foreach (var person in people)
+            await Connector.WaitForAsync(c => c.Path.Contains(Uri.EscapeDataString(person.ConversationId), StringComparison.Ordinal)
+                && c.Body?["attachments"] is not null);
+    }
+
+    public async Task SayAsync(Persona who, string text)
+    {
+        var response = await Bot.PostActivityAsync(Activities.Message(text, Connector.ServiceUrl, who.AadObjectId, who.Name, who.ConversationId));
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Clicks an Action.Execute as <paramref name="who"/> and returns the invoke body {statusCode,type,value}.</summary>
+    public async Task<JsonObject> ClickAsync(Persona who, string verb, JsonObject data, string replyToId = "card-x", string? conversationId = null)
+    {
+        var response = await Bot.PostActivityAsync(Activities.Invoke(verb, data, Connector.ServiceUrl, who.AadObjectId, who.Name,
+            conversationId ?? who.ConversationId, replyToId));
+        response.EnsureSuccessStatusCode();
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+    }
+
+    /// <summary>Cards sent to a persona's chat (posted or updated), oldest first.</summary>
+    public IReadOnlyList<(ConnectorCall Call, JsonObject Card)> CardsFor(Persona who) =>
+        [.. Connector.Calls.Where(c => c.Path.Contains(Uri.EscapeDataString(who.ConversationId), StringComparison.Ordinal))
+            .SelectMany(c => (c.Body?["attachments"] as JsonArray ?? []).OfType<JsonObject>()
+                .Select(a => (c, a["content"] as JsonObject)))
+            .Where(x => x.Item2 is not null).Select(x => (x.c, x.Item2!))];
+
+    public async Task<(ConnectorCall Call, JsonObject Card)> WaitForCardAsync(Persona who, string containing, int timeoutMs = 10_000)
+    {
+        var deadline = Environment.TickCount64 + timeoutMs;
+        while (Environment.TickCount64 < deadline)
+        {
+            var found = CardsFor(who).LastOrDefault(x => x.Card.ToJsonString().Contains(containing, StringComparison.Ordinal));
+            if (found.Card is not null) return found;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"No card containing '{containing}' reached {who.Name}. Cards: " +
+            string.Join(" | ", CardsFor(who).Select(c => CardReader.Texts(c.Card).FirstOrDefault())));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Bot.DisposeAsync();
+        await Connector.DisposeAsync();
+        await Tenant.DisposeAsync();
+        _temp.Dispose();
+    }
+}
+
+/// <summary>Reading cards in tests.</summary>
+public static class CardReader
+{
+    /// <summary>Every TextBlock text and fact of a card, in order.</summary>
+    public static IReadOnlyList<string> Texts(JsonNode? node)
+    {
+        var texts = new List<string>();
+        Walk(node);
+        return texts;
+
+        void Walk(JsonNode? n)
+        {
+            switch (n)
+            {
+                case JsonObject o:
+                    if (o["type"]?.GetValue<string>() == "TextBlock") texts.Add(o["text"]!.GetValue<string>());
+                    if (o["title"] is JsonValue title && o["value"] is JsonValue value) texts.Add($"{title}: {value}");
+                    foreach (var (_, child) in o) Walk(child);
+                    break;
+                case JsonArray a:
+                    foreach (var child in a) Walk(child);
+                    break;
+            }
+        }
+    }
+
+    public static string AllText(JsonNode? card) => string.Join("\n", Texts(card));
+
+    /// <summary>The Action.Execute with this title, anywhere in the card.</summary>
+    public static JsonObject? Action(JsonNode? card, string title)
+    {
+        switch (card)
+        {
+            case JsonObject o:
+                if (o["type"]?.GetValue<string>() == "Action.Execute" && o["title"]?.GetValue<string>() == title) return o;
+                foreach (var (_, child) in o)
+                    if (Action(child, title) is { } found) return found;
+                return null;
+            case JsonArray a:
+                foreach (var child in a)
+                    if (Action(child, title) is { } found) return found;
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The data of the action with this title, copied (so a test can add inputs to it).</summary>
+    public static JsonObject Data(JsonNode? card, string title) =>
+        (Action(card, title) ?? throw new InvalidOperationException($"No action '{title}' in card: {AllText(card)}"))["data"]!.DeepClone().AsObject();
+
+    public static JsonObject CardOf(JsonObject invokeBody) =>
+        invokeBody["type"]!.GetValue<string>() == "application/vnd.microsoft.card.adaptive"
+            ? invokeBody["value"]!.AsObject()
+            : throw new InvalidOperationException("The invoke answered a message, not a card: " + invokeBody["value"]);
+
+    public static string MessageOf(JsonObject invokeBody) =>
+        invokeBody["type"]!.GetValue<string>() == "application/vnd.microsoft.activity.message"
+            ? invokeBody["value"]!.GetValue<string>()
+            : throw new InvalidOperationException("The invoke answered a card, not a message: " + AllText(invokeBody["value"]));
+}
