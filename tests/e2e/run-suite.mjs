@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { botUrlFromEnv, startBot } from './lib/bot.mjs';
-import { botOptionsFromEnv } from './lib/harness.mjs';
+import { ARTIFACTS_DIR, botOptionsFromEnv } from './lib/harness.mjs';
 import { E2E_DIR } from './lib/playground.mjs';
 
 const files = ['specs', ...(process.env.E2E_FLOWS === '1' ? ['flows'] : [])].flatMap((dir) =>
@@ -36,6 +36,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 async function main() {
+  rmSync(ARTIFACTS_DIR, { recursive: true, force: true }); // screenshots of this run only
   const env = { ...process.env };
   if (!process.env.BOT_URL) {
     const options = botOptionsFromEnv();

@@ -12,6 +12,7 @@ const CONTROLS = 'input, textarea, select';
 const DEFAULT_TIMEOUT = Number(process.env.E2E_WAIT_MS || 20000);
 
 const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const show = (t) => (typeof t === 'string' ? `"${t}"` : String(t));
 const truthy = (v) => v === true || /^(true|1|yes|on)$/i.test(String(v));
 
 /** Walks a card JSON and yields every input element (body, containers, columns, ShowCard cards). */
@@ -45,6 +46,7 @@ export class TeamsChat {
     this.persona = playground.persona;
     this.botName = botName;
     this.shots = shots;
+    this.timeouts = 0;
     this.cardJson = []; // every card the Playground pushed to this tab, newest last
   }
 
@@ -59,6 +61,17 @@ export class TeamsChat {
       }
     } catch {
       /* not a conversation frame */
+    }
+  }
+
+  // Waits for `locator`; on timeout saves a screenshot and fails with a short, readable message.
+  async #until(locator, timeout, what) {
+    try {
+      await locator.waitFor({ timeout });
+    } catch (err) {
+      if (err?.name !== 'TimeoutError') throw err;
+      const shot = await this.screenshot(`timeout-${++this.timeouts}`).catch(() => null);
+      throw new Error(`${this.persona.user.name}: waited ${timeout / 1000} s for ${what}${shot ? ` (screenshot: ${shot})` : ''}`);
     }
   }
 
@@ -112,7 +125,7 @@ export class TeamsChat {
   /** Waits for a bot message (text or card) whose body contains `text` (string or RegExp); returns it. */
   async waitForBotText(text, { timeout = DEFAULT_TIMEOUT } = {}) {
     const hit = this.botMessageBodies().filter({ hasText: text }).last();
-    await hit.waitFor({ timeout });
+    await this.#until(hit, timeout, `a bot message containing ${show(text)}`);
     return hit;
   }
 
@@ -147,7 +160,7 @@ export class TeamsChat {
    */
   async waitForCard(text, { timeout = DEFAULT_TIMEOUT, after = 0 } = {}) {
     const matching = this.cards().filter({ hasText: text });
-    await matching.nth(after).waitFor({ timeout });
+    await this.#until(matching.nth(after), timeout, after ? `a new bot card containing ${show(text)} (had ${after})` : `a bot card containing ${show(text)}`);
     const all = this.cards();
     for (let i = (await all.count()) - 1; i >= 0; i--) {
       const card = all.nth(i);
@@ -159,7 +172,7 @@ export class TeamsChat {
 
   /** Waits until `card` (a pinned locator) contains `text`, e.g. after an in-place update. */
   async waitForCardText(card, text, { timeout = DEFAULT_TIMEOUT } = {}) {
-    await card.filter({ hasText: text }).waitFor({ timeout });
+    await this.#until(card.filter({ hasText: text }), timeout, `the card to show ${show(text)}`);
     return card;
   }
 
