@@ -56,6 +56,7 @@ async function main() {
   const args = [
     '--test',
     '--test-concurrency=1',
+    '--test-timeout=600000', // a hung wait must not hang CI
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',
