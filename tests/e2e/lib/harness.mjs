@@ -37,7 +37,7 @@ export function useTeams(personas) {
     async () => {
       const botOptions = process.env.BOT_URL ? {} : botOptionsFromEnv();
       state.dataDir = botOptions.dataDir;
-      state.stack = await startStack({ personas, botOptions, log: (line) => process.stderr.write(`# ${line}\n`) });
+      state.stack = await startStack({ personas, botOptions, log: (line) => process.stderr.write(`e2e: ${line}\n`) });
       state.browser = await launchBrowser();
     },
     { timeout: 300000 },
