@@ -1,4 +1,4 @@
-// Page helpers for one persona's Playground tab: send text, wait for bot messages and cards, work
+// Page object for one persona's Playground tab: send text, wait for bot messages and cards, work
 // card inputs and buttons, take screenshots. Selectors are the Playground 0.2.28 UI's (see
 // shared/spec/playground.md); keep them here so a UI change is fixed in one place.
 import { mkdirSync } from 'node:fs';
