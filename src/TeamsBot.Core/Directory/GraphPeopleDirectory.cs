@@ -152,9 +152,12 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
 
             var memberOf = await Expect(items["memberOf"], DirectoryObjectCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
             var groups = (memberOf?.Value ?? []).OfType<Group>().Select(g => g.Id).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+            // Without RoleManagement.Read.Directory Graph lists a role with its id only: it is still a role, so it is kept
+            // (with an empty template id) rather than letting an administrator pass as a plain user.
             var roles = (memberOf?.Value ?? []).OfType<DirectoryRole>()
-                .Where(r => r.RoleTemplateId is not null)
-                .Select(r => new DirectoryRoleHolding(r.RoleTemplateId!, r.DisplayName ?? r.RoleTemplateId!))
+                .Select(r => r.RoleTemplateId is { } template
+                    ? new DirectoryRoleHolding(template, r.DisplayName ?? template)
+                    : new DirectoryRoleHolding("", "A directory role the bot cannot read (grant RoleManagement.Read.Directory)"))
                 .ToList();
 
             var methods = await Expect(items["methods"], AuthenticationMethodCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);

@@ -130,6 +130,18 @@ public sealed class PeopleDirectoryTests : IClassFixture<SimulatedTenantFixture>
     }
 
     [Fact]
+    public async Task A_role_graph_hides_still_counts_as_a_role()
+    {
+        fx.Tenant.State.DirectoryRoleDetailsVisible = false;
+
+        var isaiah = await people.GetTapCandidateAsync(Query(Seed.Isaiah));
+
+        var role = Assert.Single(isaiah.TargetRoles);
+        Assert.Equal("", role.RoleTemplateId);
+        Assert.Contains("RoleManagement.Read.Directory", role.DisplayName, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_tap_candidate_for_a_guest_carries_the_guest_kind()
     {
         var joni = await people.GetTapCandidateAsync(Query(Seed.JoniUpn));
