@@ -91,6 +91,14 @@ public sealed class SimulatedGraphTests : IClassFixture<SimulatedTenantFixture>
     }
 
     [Fact]
+    public async Task MemberOf_lists_direct_groups_only()
+    {
+        var (_, alex, _) = await fx.GetAsync($"users/{Seed.Alex}/memberOf");
+
+        Assert.Equal([Seed.IdentityTeam], alex!["value"]!.AsArray().Select(v => (string)v!["id"]!).ToArray());
+    }
+
+    [Fact]
     public async Task CheckMemberGroups_is_transitive_and_limited_to_20_ids()
     {
         var (_, matched, _) = await fx.SendAsync(HttpMethod.Post, $"users/{Seed.Alex}/checkMemberGroups",

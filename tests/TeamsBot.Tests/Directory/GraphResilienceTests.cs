@@ -87,6 +87,18 @@ public sealed class GraphResilienceTests : IClassFixture<SimulatedTenantFixture>
     }
 
     [Fact]
+    public async Task A_batch_item_throttled_past_its_retries_is_a_throttled_error()
+    {
+        fx.Tenant.Faults.Throttle("/users/*/manager", retryAfterSeconds: 0);
+
+        var error = await Assert.ThrowsAsync<DirectoryException>(() =>
+            people.GetTapCandidateAsync(new TapCandidateQuery(Seed.Megan, Seed.Diego, null, [Seed.TapApprovers])));
+
+        Assert.Equal(DirectoryErrorKind.Throttled, error.Kind);
+        Assert.Equal(4, fx.Tenant.RequestLog.RoundTrips); // the batch and three smaller ones
+    }
+
+    [Fact]
     public async Task An_unreachable_graph_is_an_unavailable_error()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

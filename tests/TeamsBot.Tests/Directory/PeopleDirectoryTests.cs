@@ -1,3 +1,4 @@
+using TeamsBot.DevTenant.Tenant;
 using TeamsBot.Directory;
 using TeamsBot.Tests.DevTenant;
 
@@ -151,6 +152,23 @@ public sealed class PeopleDirectoryTests : IClassFixture<SimulatedTenantFixture>
         Assert.Empty(joni.TargetMethodTypes);
         Assert.Equal(UserKind.InternalGuest, irvin.Target!.Kind);
         Assert.Equal(Seed.Megan, irvin.TargetManagerId);
+    }
+
+    [Fact]
+    public async Task A_large_approver_group_is_read_past_the_first_page()
+    {
+        for (var i = 0; i < 1000; i++)
+        {
+            var id = $"a1000000-0000-4000-8000-{i:D12}";
+            fx.Tenant.State.AddUser(new SimUser { Id = id, UserPrincipalName = $"approver{i}@contoso.com", DisplayName = $"Approver {i}" });
+            fx.Tenant.State.AddGroupMember(Seed.TapApprovers, id);
+        }
+        fx.Tenant.RequestLog.Clear();
+
+        var candidate = await people.GetTapCandidateAsync(Query(Seed.Diego));
+
+        Assert.Equal(1002, candidate.ApproverIdsByGroup[Seed.TapApprovers].Count);
+        Assert.Equal(2, fx.Tenant.RequestLog.RoundTrips); // the batch, then the second page of that one group
     }
 
     [Fact]
