@@ -81,7 +81,10 @@ public sealed record DirectoryUser(
     bool AccountEnabled,
     DateTimeOffset? EmployeeHireDate);
 
-/// <summary>A directory role the user holds (activated role assignment), by role template id.</summary>
+/// <summary>
+/// A directory role the user holds (activated role assignment), by role template id. An empty template id is a role
+/// Graph would not describe (the app lacks RoleManagement.Read.Directory): treat it as privileged.
+/// </summary>
 public sealed record DirectoryRoleHolding(string RoleTemplateId, string DisplayName);
 
 public sealed record TapCandidateQuery(
@@ -90,7 +93,10 @@ public sealed record TapCandidateQuery(
     string? RequestersGroupId,
     IReadOnlyList<string> ApproverGroupIds);
 
-/// <summary>The facts about a TAP request's target and requester, read together.</summary>
+/// <summary>
+/// The facts about a TAP request's target and requester, read together. TargetMethodTypes holds Graph's method names
+/// without prefix and suffix ("password", "microsoftAuthenticator", "fido2", "temporaryAccessPass"...).
+/// </summary>
 public sealed record TapCandidate(
     DirectoryUser? Target,
     string? TargetManagerId,

@@ -30,11 +30,8 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
         {
             var client = graph.Client;
             var reports = new List<DirectoryUser>();
-            var page = await client.Users[managerId].DirectReports.GetAsync(rc =>
-            {
-                rc.QueryParameters.Select = DirectoryMapping.UserSelect;
-                rc.QueryParameters.Top = PageSize;
-            }, ct).ConfigureAwait(false);
+            var page = await client.Users[managerId].DirectReports.GetAsync(rc => rc.QueryParameters.Select = DirectoryMapping.UserSelect, ct)
+                .ConfigureAwait(false);
             while (page is not null)
             {
                 reports.AddRange((page.Value ?? []).OfType<User>().Select(DirectoryMapping.ToDirectoryUser));
@@ -134,8 +131,11 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
                         $"The approvers group {approverGroups[i]} does not exist in the directory. Check the Tap approver group settings.",
                         "Request_ResourceNotFound", statusCode: 404);
                 }
+                var groupId = approverGroups[i];
                 var members = await Expect(items[$"approvers{i}"], DirectoryObjectCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
-                approvers[approverGroups[i]] = (members?.Value ?? []).OfType<User>().Select(u => u.Id).OfType<string>().ToList();
+                var all = await WithLaterPagesAsync(members, next => client.Groups[groupId].TransitiveMembers.WithUrl(next).GetAsync(cancellationToken: ct))
+                    .ConfigureAwait(false);
+                approvers[groupId] = all.OfType<User>().Select(u => u.Id).OfType<string>().ToList();
             }
 
             if (items["target"].Status == 404)
@@ -150,11 +150,16 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
                 managerId = (await Expect(items["manager"], DirectoryObject.CreateFromDiscriminatorValue, ct).ConfigureAwait(false))?.Id;
             }
 
-            var memberOf = await Expect(items["memberOf"], DirectoryObjectCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
-            var groups = (memberOf?.Value ?? []).OfType<Group>().Select(g => g.Id).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
-            var roles = (memberOf?.Value ?? []).OfType<DirectoryRole>()
-                .Where(r => r.RoleTemplateId is not null)
-                .Select(r => new DirectoryRoleHolding(r.RoleTemplateId!, r.DisplayName ?? r.RoleTemplateId!))
+            var memberOfPage = await Expect(items["memberOf"], DirectoryObjectCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
+            var memberOf = await WithLaterPagesAsync(memberOfPage, next => target.TransitiveMemberOf.WithUrl(next).GetAsync(cancellationToken: ct))
+                .ConfigureAwait(false);
+            var groups = memberOf.OfType<Group>().Select(g => g.Id).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+            // Without RoleManagement.Read.Directory Graph lists a role with its id only: it is still a role, so it is kept
+            // (with an empty template id) rather than letting an administrator pass as a plain user.
+            var roles = memberOf.OfType<DirectoryRole>()
+                .Select(r => r.RoleTemplateId is { } template
+                    ? new DirectoryRoleHolding(template, r.DisplayName ?? template)
+                    : new DirectoryRoleHolding("", "A directory role the bot cannot read (grant RoleManagement.Read.Directory)"))
                 .ToList();
 
             var methods = await Expect(items["methods"], AuthenticationMethodCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
@@ -163,6 +168,22 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
             return new TapCandidate(user is null ? null : DirectoryMapping.ToDirectoryUser(user), managerId, groups, roles, methodTypes, policy,
                 requesterInGroup, approvers);
         }, "read the request's target, approvers and TAP policy", ct);
+
+    /// <summary>
+    /// A batch item's collection plus any later pages (only for more than 999 objects, so the common case stays one
+    /// round trip).
+    /// </summary>
+    private static async Task<List<DirectoryObject>> WithLaterPagesAsync(DirectoryObjectCollectionResponse? page,
+        Func<string, Task<DirectoryObjectCollectionResponse?>> nextPage)
+    {
+        var objects = new List<DirectoryObject>();
+        while (page is not null)
+        {
+            objects.AddRange(page.Value ?? []);
+            page = page.OdataNextLink is { } next ? await nextPage(next).ConfigureAwait(false) : null;
+        }
+        return objects;
+    }
 
     /// <summary>The item's value; a failed item throws the ODataError a direct call would have thrown.</summary>
     private static async Task<T?> Expect<T>(BatchItem item, Microsoft.Kiota.Abstractions.Serialization.ParsableFactory<T> factory, CancellationToken ct)

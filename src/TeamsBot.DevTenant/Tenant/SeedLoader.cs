@@ -111,8 +111,9 @@ internal static partial class SeedLoader
         };
     }
 
+    /// <summary>A stable method id per user and position: the index in the first block, the user's id after it.</summary>
     private static string DerivedId(string userId, int index) =>
-        $"{userId[..^4]}{(0x1000 + index):x4}".Replace("a0000000", "9a000000", StringComparison.Ordinal);
+        Guid.TryParse(userId, out _) ? $"{index + 1:x8}{userId[8..]}" : Guid.NewGuid().ToString();
 
     private static JsonObject WithDates(JsonObject source, DateTimeOffset now)
     {

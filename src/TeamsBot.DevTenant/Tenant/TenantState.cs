@@ -37,6 +37,12 @@ public sealed class TenantState
     /// <summary>False answers sign-in log reads with the "no premium license" 403 a free tenant gets.</summary>
     public bool SignInLogsLicensed { get; set; } = true;
 
+    /// <summary>
+    /// False answers directory roles in membership lists with only @odata.type and id, as Graph does for an app
+    /// without RoleManagement.Read.Directory ("limited information").
+    /// </summary>
+    public bool DirectoryRoleDetailsVisible { get; set; } = true;
+
     internal DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>Reloads the seed, dropping every change (passes, policies, sign-ins).</summary>
@@ -69,6 +75,7 @@ public sealed class TenantState
             taps.Clear();
             tapPolicy = seed.TapPolicy;
             SignInLogsLicensed = true;
+            DirectoryRoleDetailsVisible = true;
         }
     }
 

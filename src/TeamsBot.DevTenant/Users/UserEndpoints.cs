@@ -106,7 +106,10 @@ internal sealed class UserEndpoints(TenantState state)
             var groups = transitive
                 ? state.TransitiveGroupsOf(user.Id)
                 : state.Groups.Where(g => g.MemberIds.Contains(user.Id, StringComparer.OrdinalIgnoreCase)).ToList();
-            var items = groups.Cast<object>().Concat(state.RolesOf(user.Id)).Select(m => DirectoryJson.Member(m, selected)).ToList();
+            var roles = state.RolesOf(user.Id).Select(r => state.DirectoryRoleDetailsVisible
+                ? DirectoryJson.Member(r, selected)
+                : new JsonObject { ["@odata.type"] = "#microsoft.graph.directoryRole", ["id"] = r.Id });
+            var items = groups.Select(g => DirectoryJson.Member(g, selected)).Concat(roles).ToList();
             return ODataQuery.Page(request, "directoryObjects", items);
         }
     }
