@@ -126,7 +126,7 @@ public sealed class BotWorld : IAsyncDisposable
             await Task.Delay(20);
         }
         throw new TimeoutException($"No card containing '{containing}' reached {who.Name}. Cards: " +
-            string.Join(" | ", CardsFor(who).Select(c => CardReader.Texts(c.Card).FirstOrDefault())));
+            string.Join(" | ", CardsFor(who).Select(c => c.Call.Method + " " + CardReader.AllText(c.Card).Replace('\n', ' '))) + "\nLogs:\n" + Logs.AllText());
     }
 
     public async ValueTask DisposeAsync()

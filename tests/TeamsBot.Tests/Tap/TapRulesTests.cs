@@ -168,6 +168,7 @@ public sealed class TapRulesTests : IAsyncLifetime
     {
         await TapFlowTests.RequestAsync(_world, Megan, "diego.siciliani@contoso.com");
         var (_, card) = await _world.WaitForCardAsync(Adele, "TAP request for Diego Siciliani");
+        await _world.IdleAsync(); // the fake clock also drives HTTP timeouts: jump only when nothing is in flight
         _world.Clock.Advance(TimeSpan.FromHours(25));
         await _world.Service<TapJobs>().RunOnceAsync(default);
 
@@ -231,6 +232,7 @@ public sealed class TapRulesTests : IAsyncLifetime
         var orphan = _world.Tenant.State.GetTap(Personas.Diego)!;
 
         await _world.RestartAsync();
+        await _world.IdleAsync();
         _world.Clock.Advance(TapJobs.StuckAfter + TimeSpan.FromSeconds(1));
         await _world.Service<TapJobs>().RunOnceAsync(default);
         await _world.IdleAsync();
