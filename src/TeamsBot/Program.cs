@@ -7,6 +7,7 @@ builder.AddObservability();
 builder.AddTeamsBot();
 builder.AddTenantDirectory();
 builder.AddTapRequests();
+builder.AddRegistrationPolicies();
 builder.AddHealth();
 
 var app = builder.Build();

@@ -73,6 +73,33 @@ public sealed class ApprovalCards(
         }
     }
 
+    /// <summary>Sends a card (not tied to a record) to a user's 1:1 chat, if they installed the bot.</summary>
+    public async Task SendCardToUserAsync(string userAadId, JsonObject card, CancellationToken ct)
+    {
+        var reference = await references.ForUserAsync(userAadId, ct);
+        if (reference is null) return;
+        await SendCardAsync(reference.ServiceUrl, reference.ConversationId, card, ct);
+    }
+
+    /// <summary>Sends a card to a channel or chat the bot knows.</summary>
+    public async Task SendCardToConversationAsync(string conversationId, JsonObject card, CancellationToken ct)
+    {
+        var reference = await references.ForConversationAsync(conversationId, ct);
+        if (reference is not null) await SendCardAsync(reference.ServiceUrl, conversationId, card, ct);
+    }
+
+    private async Task SendCardAsync(string serviceUrl, string conversationId, JsonObject card, CancellationToken ct)
+    {
+        try
+        {
+            await connector.SendAsync(serviceUrl, conversationId, new Activity { Type = ActivityTypes.Message, Attachments = [Attachment.AdaptiveCard(card)] }, ct);
+        }
+        catch (ConnectorException ex)
+        {
+            logger.LogWarning("Card to {ConversationId} not delivered: {Code} {Status}", conversationId, ex.Code, ex.Status);
+        }
+    }
+
     /// <summary>Sends a plain notice to a user's 1:1 chat (e.g. "your request was approved"), if they installed the bot.</summary>
     public async Task NotifyUserAsync(string userAadId, string text, CancellationToken ct)
     {

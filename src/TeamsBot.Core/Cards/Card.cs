@@ -25,12 +25,18 @@ public static class Card
         return card;
     }
 
+    /// <summary>A time that Teams shows in each reader's own time zone and format.</summary>
+    public static string When(DateTimeOffset? at) => at is { } t
+        ? $"{{{{DATE({t.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}, SHORT)}}}} {{{{TIME({t.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ})}}}}"
+        : "";
+
     public static JsonObject Title(string text) => Text(text, size: "Large", weight: "Bolder");
 
     public static JsonObject Text(string text, string? size = null, string? weight = null, string? color = null, bool subtle = false,
-        string? id = null)
+        string? id = null, bool separator = false)
     {
         var block = new JsonObject { ["type"] = "TextBlock", ["text"] = text, ["wrap"] = true };
+        if (separator) block["separator"] = true;
         if (size is not null) block["size"] = size;
         if (weight is not null) block["weight"] = weight;
         if (color is not null) block["color"] = color;

@@ -17,6 +17,9 @@ public sealed class PolicyOptions
     /// <summary>How often deployed policies are compared with their templates.</summary>
     public TimeSpan DriftWatchInterval { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>A guest account the status card's What-If matrix evaluates (the "guest" row).</summary>
+    public string? WhatIfGuestUserId { get; set; }
+
     /// <summary>A pending plan expires after this long.</summary>
     public TimeSpan PlanExpiry { get; set; } = TimeSpan.FromHours(24);
 }

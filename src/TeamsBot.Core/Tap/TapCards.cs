@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using TeamsBot.Approvals;
 using TeamsBot.Cards;
 using TeamsBot.Directory;
+using static TeamsBot.Cards.Card;
 
 namespace TeamsBot.Tap;
 
@@ -201,11 +202,6 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time) : 
     private bool Ended(TapRequest tap) => tap.RevokedAt is not null || time.GetUtcNow() >= tap.EndsAt;
 
     private static JsonObject Data(ApprovalRecord record) => new() { ["requestId"] = record.Id, ["version"] = record.Version };
-
-    /// <summary>A time that Teams shows in each reader's own time zone and format.</summary>
-    internal static string When(DateTimeOffset? at) => at is { } t
-        ? $"{{{{DATE({t.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}, SHORT)}}}} {{{{TIME({t.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ})}}}}"
-        : "";
 
     private static string MethodName(string type) => type switch
     {

@@ -371,6 +371,20 @@ public sealed class TenantState
         }
     }
 
+    /// <summary>Changes a named location in place (e.g. marks it untrusted) and stamps modifiedDateTime.</summary>
+    public void ChangeNamedLocation(string id, Action<JsonObject> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        lock (Sync)
+        {
+            var location = namedLocations.FirstOrDefault(l => string.Equals((string?)l["id"], id, StringComparison.OrdinalIgnoreCase))
+                ?? throw new KeyNotFoundException($"No named location {id}.");
+            change(location);
+            location["id"] = id;
+            location["modifiedDateTime"] = SeedLoader.Format(Now);
+        }
+    }
+
     internal List<JsonObject> NamedLocationsUnlocked => namedLocations;
 
     // ---- sign-in logs -----------------------------------------------------------------------------------------------

@@ -26,6 +26,13 @@ public static class BotHosting
         return builder;
     }
 
+    /// <summary>Policy admins deploy, inspect, promote and roll back the registration policies, two pairs of eyes each.</summary>
+    public static WebApplicationBuilder AddRegistrationPolicies(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRegistrationPolicies();
+        return builder;
+    }
+
     /// <summary>Managers ask for Temporary Access Passes; approvers decide; the pass reaches the requester alone.</summary>
     public static WebApplicationBuilder AddTapRequests(this WebApplicationBuilder builder)
     {

@@ -62,6 +62,7 @@ public sealed class BotWorld : IAsyncDisposable
         settings["Tap:PrivilegedApproversGroupId"] = "b0000000-0000-4000-8000-000000000007";
         settings["Tap:RequestersGroupId"] = "b0000000-0000-4000-8000-000000000006";
         settings["Policies:AdminsGroupId"] = "b0000000-0000-4000-8000-000000000003";
+        settings["Policies:WhatIfGuestUserId"] = Personas.Joni;
         settings["BreakGlass:UserIds:0"] = Personas.BreakGlass1;
         settings["BreakGlass:UserIds:1"] = Personas.BreakGlass2;
         settings["BreakGlass:GroupId"] = "b0000000-0000-4000-8000-000000000004";

@@ -1,0 +1,213 @@
+using System.Text.Json.Nodes;
+using TeamsBot.Approvals;
+using TeamsBot.Cards;
+using TeamsBot.Directory;
+using TeamsBot.Storage;
+using static TeamsBot.Cards.Card;
+
+namespace TeamsBot.Policies;
+
+public static class PolicyVerbs
+{
+    public const string Approve = "policy.approve";
+    public const string Reject = "policy.reject";
+    public const string Cancel = "policy.cancel";
+    public const string Status = "policy.status";
+    public const string Deploy = "policy.deploy";
+    public const string Audit = "policy.audit";
+}
+
+/// <summary>The policy cards: status, plans (for the planner and the approvers), drift alerts, the audit list.</summary>
+public sealed class PolicyCards(TimeProvider time) : IApprovalCardRenderer, ICardSamples
+{
+    public string Kind => PolicyPlan.Kind;
+
+    public JsonObject Render(ApprovalRecord record, string audience) => PlanCard(record, audience);
+
+    public JsonObject PlanCard(ApprovalRecord record, string audience, string? notice = null)
+    {
+        var plan = record.Plan();
+        var body = new List<JsonNode?> { Card.Title($"Plan: {plan.Title}") };
+        if (notice is not null) body.Add(Card.Text(notice, weight: "Bolder"));
+        body.Add(Card.Container([Card.Text(StateLine(record), weight: "Bolder")], style: record.State switch
+        {
+            ApprovalState.Completed => "good",
+            ApprovalState.Pending or ApprovalState.Approved or ApprovalState.Executing => "accent",
+            _ => "attention",
+        }));
+        body.Add(Card.Facts(("Planned by", record.Requester.Name), ("Planned", When(record.CreatedAt)), ("Reference", record.Reference),
+            ("Override", plan.OverrideReason)));
+        foreach (var step in plan.Steps) body.AddRange(StepBlocks(step, record.State));
+        if (record.State == ApprovalState.Pending && audience != Audiences.Requester)
+            body.Add(Card.Text("Approving applies the plan at once. The bot reads the tenant again first and stops if it changed.", subtle: true));
+        var data = new JsonObject { ["planId"] = record.Id, ["version"] = record.Version };
+        var actions = new List<JsonNode?>();
+        if (record.State == ApprovalState.Pending)
+        {
+            if (audience == Audiences.Requester) actions.Add(Card.Execute("Cancel plan", PolicyVerbs.Cancel, data));
+            else
+            {
+                actions.Add(Card.Execute("Approve plan", PolicyVerbs.Approve, data, "positive"));
+                actions.Add(Card.ShowCard("Reject",
+                    [Card.InputText("comment", "Why are you rejecting the plan?", required: true, errorMessage: "Say why.", maxLength: 500, multiline: true)],
+                    [Card.Execute("Reject plan", PolicyVerbs.Reject, data, "destructive")]));
+            }
+        }
+        return Card.Create(body, actions);
+    }
+
+    private IEnumerable<JsonNode?> StepBlocks(PlanStep step, ApprovalState state)
+    {
+        var what = step.Operation switch
+        {
+            PlanOperations.Create => "create it in report-only",
+            PlanOperations.Update => "restore the fields that differ from the template",
+            PlanOperations.Adopt => "take it over (found by its marker; no change)",
+            PlanOperations.Promote => "turn it On (enforce it)",
+            _ => "nothing to do",
+        };
+        var progress = step.Done ? $" ✔ {step.Result}" : state == ApprovalState.Executing && step.Operation != PlanOperations.None ? " …" : "";
+        yield return Card.Text($"**Policy {step.Key}** · {RegistrationPolicies.DisplayName(step.Key)}: {what}{progress}", separator: true);
+        if (step.Changes.Count > 0 && step.Operation != PlanOperations.Create)
+            yield return Card.Facts([.. step.Changes.Take(12).Select(c => (c.Path, (string?)$"{c.Actual ?? "(none)"} → {c.Expected ?? "(none)"}"))]);
+        if (step.Operation == PlanOperations.Create && step.Body is { } policy)
+            yield return Card.Facts(Summary(policy));
+    }
+
+    public static (string, string?)[] Summary(JsonObject policy)
+    {
+        var users = policy["conditions"]?["users"];
+        var include = Join(users?["includeUsers"]) ?? (users?["includeGuestsOrExternalUsers"] is not null ? "All guests and external users" : null);
+        var exclude = string.Join("; ", new[]
+        {
+            users?["excludeGuestsOrExternalUsers"] is not null ? "all guests and external users" : null,
+            Join(users?["excludeUsers"]) is { } u ? $"users {u}" : null,
+            Join(users?["excludeGroups"]) is { } g ? $"groups {g}" : null,
+        }.OfType<string>());
+        return
+        [
+            ("Users", include),
+            ("Except", exclude.Length == 0 ? null : exclude),
+            ("User action", Join(policy["conditions"]?["applications"]?["includeUserActions"])),
+            ("Locations", $"{Join(policy["conditions"]?["locations"]?["includeLocations"])} except {Join(policy["conditions"]?["locations"]?["excludeLocations"])}"),
+            ("Grant", Join(policy["grantControls"]?["builtInControls"])),
+            ("State", policy["state"]?.GetValue<string>() == RegistrationPolicies.ReportOnly ? "Report-only" : policy["state"]?.GetValue<string>()),
+        ];
+    }
+
+    private string StateLine(ApprovalRecord record)
+    {
+        var d = record.Decision;
+        return record.State switch
+        {
+            ApprovalState.Pending => $"Waiting for a second policy admin (expires {When(record.ExpiresAt)}).",
+            ApprovalState.Approved => $"Approved by {d?.By.Name} {When(d?.At)}; applying…",
+            ApprovalState.Executing => $"Approved by {d?.By.Name}; applying…",
+            ApprovalState.Completed => $"Applied. Approved by {d?.By.Name} {When(d?.At)}. {record.Outcome}",
+            ApprovalState.Failed => $"Not applied (or only in part): {record.Outcome}",
+            ApprovalState.Rejected => $"Rejected by {d?.By.Name} {When(d?.At)}: {d?.Comment}",
+            ApprovalState.Expired => $"Expired {When(record.ExpiresAt)} without a decision.",
+            ApprovalState.Cancelled => $"Cancelled by {record.Requester.Name} {When(record.UpdatedAt)}.",
+            _ => record.State.ToString(),
+        };
+    }
+
+    public JsonObject Status(PolicyStatus status)
+    {
+        var body = new List<JsonNode?> { Card.Title("Security-info registration policies") };
+        foreach (var view in status.Snapshot.Policies)
+        {
+            body.Add(Card.Text($"**Policy {view.Key}** · {RegistrationPolicies.DisplayName(view.Key)}", separator: true));
+            var since = view.Live?.State == RegistrationPolicies.Enabled ? view.Record?.EnabledAt : view.Record?.ReportOnlySince;
+            body.Add(Card.Facts(
+                ("State", view.StateName + (since is { } s ? $" since {When(s)}" : "")),
+                ("Purpose", RegistrationPolicies.Purpose(view.Key)),
+                ("Drift", !view.Deployed ? null : view.HasDrift
+                    ? string.Join("; ", view.Drift.Select(d => d.Path).Concat(view.StateDrift ? [$"state ({view.Live!.State}, the bot set {view.Record!.State})"] : []))
+                    : "None: matches the template"),
+                ("Sign-ins (30 days)", status.SignIns.TryGetValue(view.Key, out var tally) ? Tally(tally) : null)));
+        }
+        body.Add(Card.Text("Preconditions", weight: "Bolder", size: "Medium", separator: true));
+        body.Add(Card.Facts([.. status.Preconditions.Select(p => ((p.Ok ? "✔ " : "✖ ") + p.Name, (string?)p.Detail))]));
+        body.Add(Card.Text("What-If: registering security info", weight: "Bolder", size: "Medium", separator: true));
+        if (status.MatrixNote is not null) body.Add(Card.Text(status.MatrixNote, subtle: true));
+        foreach (var row in status.Matrix.GroupBy(c => c.Persona))
+            body.Add(Card.Facts([.. row.Select(c => ($"{row.Key} · {c.Location}", (string?)(c.Outcome + (c.AsExpected ? "" : $" ✖ expected: {c.Expected}"))))]));
+        body.Add(Card.Text("Report-only sign-in data does not cover user actions such as registering security info, so expect few or no report-only results: the What-If results are the evidence.", subtle: true));
+        return Card.Create(body, [Card.Execute("Refresh", PolicyVerbs.Status), Card.Execute("Plan a deployment", PolicyVerbs.Deploy)]);
+    }
+
+    public JsonObject Drift(IReadOnlyList<PolicyView> drifted)
+    {
+        var body = new List<JsonNode?> { Card.Title("Registration policy changed outside the bot") };
+        foreach (var view in drifted)
+        {
+            body.Add(Card.Text($"**Policy {view.Key}** · {RegistrationPolicies.DisplayName(view.Key)}", separator: true));
+            if (!view.Deployed) body.Add(Card.Problem("It is gone from the tenant (deleted?)."));
+            body.Add(Card.Facts([.. view.Drift.Take(12).Select(c => (c.Path, (string?)$"{c.Actual ?? "(none)"} (template: {c.Expected ?? "(none)"})")),
+                .. view.StateDrift ? [("state", (string?)$"{view.Live!.State} (the bot set {view.Record!.State})")] : Array.Empty<(string, string?)>()]));
+        }
+        body.Add(Card.Text("Type **policy deploy** to plan restoring the templates, or **policy status** for the whole picture.", subtle: true));
+        return Card.Create(body, [Card.Execute("Status", PolicyVerbs.Status), Card.Execute("Plan a deployment", PolicyVerbs.Deploy)]);
+    }
+
+    public JsonObject Audit(IReadOnlyList<AuditEntry> entries)
+    {
+        var body = new List<JsonNode?> { Card.Title("Audit (newest first)") };
+        if (entries.Count == 0) body.Add(Card.Text("Nothing recorded yet."));
+        foreach (var e in entries)
+            body.Add(Card.Container([
+                Card.Text($"**{e.Action}** · {e.Outcome} · {When(e.At)}"),
+                Card.Text($"{e.ActorName} → {e.Target}{(e.Details is null ? "" : ": " + e.Details)}", subtle: true),
+            ], separator: true));
+        return Card.Create(body);
+    }
+
+    public JsonObject Message(string title, IEnumerable<string> lines, bool problem = false)
+    {
+        var body = new List<JsonNode?> { Card.Title(title) };
+        body.AddRange(lines.Select(l => problem ? Card.Problem(l) : Card.Text(l)));
+        return Card.Create(body, [Card.Execute("Status", PolicyVerbs.Status)]);
+    }
+
+    private static string Tally(SignInTally tally) => !tally.Available
+        ? $"Not available: {tally.UnavailableReason}"
+        : tally.Total == 0 ? "None recorded"
+        : $"{tally.Total} ({string.Join(", ", tally.ByResult.Select(kv => $"{kv.Key} {kv.Value}"))})";
+
+    private static string? Join(JsonNode? node) => node is JsonArray a && a.Count > 0 ? string.Join(", ", a.Select(x => x?.ToString())) : null;
+
+    public IEnumerable<(string Name, JsonObject Card)> Samples()
+    {
+        var now = new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
+        var policy = RegistrationPolicies.Template(PolicyKey.A);
+        var plan = new PolicyPlan(PolicyPlan.Deploy,
+        [
+            new PlanStep(PolicyKey.A, PlanOperations.Create, [new FieldChange("policy", "created in report-only", null)], policy, null),
+            new PlanStep(PolicyKey.B, PlanOperations.Update, [new FieldChange("conditions.locations.excludeLocations", "[\"AllTrusted\"]", null)],
+                new JsonObject(), "p-b"),
+        ]);
+        var record = new ApprovalRecord("0638999999999999999-abcdef12", PolicyPlan.Kind, ApprovalState.Pending, 1, new Person("p1", "Patti Fernandez"),
+            now, now.AddDays(1), now, plan.ToJson());
+        yield return ("policy-plan-approver", PlanCard(record, Audiences.Approver));
+        yield return ("policy-plan-requester", PlanCard(record, Audiences.Requester));
+        yield return ("policy-plan-applied", PlanCard(record with { State = ApprovalState.Completed, Outcome = "Both policies are in place.",
+            Decision = new ApprovalDecision(new Person("p2", "Lee Gu"), now, true, null) }, Audiences.Approver));
+        var view = new PolicyView(PolicyKey.A, new PolicyDeployment(PolicyKey.A, "p-a", RegistrationPolicies.ReportOnly, now, "Patti", now, null),
+            new CaPolicyDocument("p-a", "A", RegistrationPolicies.ReportOnly, now, now, policy),
+            [new FieldChange("grantControls.builtInControls", "[\"mfa\"]", "[\"block\"]")]);
+        var snapshot = new TenantSnapshot([view, view with { Key = PolicyKey.B, Live = null, Record = null, Drift = [] }],
+            [new NamedLocation("l1", "HQ", "ip", true, ["203.0.113.0/24"], [])],
+            new TapPolicy(true, 60, 60, 480, 8, false, [new("group", "all_users")], []));
+        var status = new PolicyStatus(snapshot,
+            [new Precondition("A trusted named location exists", true, "HQ"), new Precondition("Break-glass accounts are configured", false, "Set it.")],
+            [new WhatIfCell("You", "Untrusted network", "MFA required (report-only: not enforced yet)", "MFA required"),
+             new WhatIfCell("Break-glass", "Untrusted network", "MFA required", "Not applied")],
+            new Dictionary<PolicyKey, SignInTally> { [PolicyKey.A] = new(0, new Dictionary<string, int>(), true, null) }, null);
+        yield return ("policy-status", Status(status));
+        yield return ("policy-drift", Drift([view]));
+        yield return ("policy-audit", Audit([new AuditEntry(now, "policy.deployed", "p1", "Patti Fernandez", "Policy A", "created", "R-ABCDEF")]));
+        yield return ("policy-message", Message("Nothing to do", ["Both policies match their templates."]));
+        _ = time;
+    }
+}

@@ -1,0 +1,200 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using TeamsBot.Directory;
+
+namespace TeamsBot.Policies;
+
+/// <summary>One registration policy as the tenant has it, against its template.</summary>
+public sealed record PolicyView(PolicyKey Key, PolicyDeployment? Record, CaPolicyDocument? Live, IReadOnlyList<FieldChange> Drift)
+{
+    public bool Deployed => Live is not null;
+
+    /// <summary>The state the bot last set differs from the tenant's (someone switched it elsewhere).</summary>
+    public bool StateDrift => Live is not null && Record is not null && !string.Equals(Live.State, Record.State, StringComparison.OrdinalIgnoreCase);
+
+    public bool HasDrift => Drift.Count > 0 || StateDrift;
+
+    public string StateName => Live?.State switch
+    {
+        null => "Not deployed",
+        RegistrationPolicies.ReportOnly => "Report-only",
+        RegistrationPolicies.Enabled => "On",
+        "disabled" => "Off",
+        var other => other,
+    };
+}
+
+public sealed record TenantSnapshot(IReadOnlyList<PolicyView> Policies, IReadOnlyList<NamedLocation> Locations, TapPolicy TapPolicy)
+{
+    public PolicyView this[PolicyKey key] => Policies.First(p => p.Key == key);
+}
+
+public sealed record Precondition(string Name, bool Ok, string Detail);
+
+/// <summary>What the registration policies do to one kind of person at one kind of place, from What-If.</summary>
+public sealed record WhatIfCell(string Persona, string Location, string Outcome, string Expected)
+{
+    public bool AsExpected => Outcome.StartsWith(Expected, StringComparison.Ordinal);
+}
+
+public sealed record PolicyStatus(TenantSnapshot Snapshot, IReadOnlyList<Precondition> Preconditions, IReadOnlyList<WhatIfCell> Matrix,
+    IReadOnlyDictionary<PolicyKey, SignInTally> SignIns, string? MatrixNote);
+
+/// <summary>
+/// Reads the tenant and judges the registration policies: found by the stored id or by their marker, compared with
+/// their templates, preconditions checked, What-If run for the personas that matter.
+/// </summary>
+public sealed class PolicyInspector(
+    IConditionalAccess conditionalAccess,
+    ITapPolicySource tapPolicies,
+    IWhatIfEvaluator whatIf,
+    ISignInReports signIns,
+    PolicyDeployments deployments,
+    RegistrationPolicies templates,
+    IOptions<BreakGlassOptions> breakGlass,
+    IOptions<PolicyOptions> options,
+    TimeProvider time)
+{
+    /// <summary>The tenant's policies, named locations and TAP policy: three Graph reads, in parallel.</summary>
+    public async Task<TenantSnapshot> SnapshotAsync(CancellationToken ct)
+    {
+        var policiesTask = conditionalAccess.ListPoliciesAsync(ct);
+        var locationsTask = conditionalAccess.ListNamedLocationsAsync(ct);
+        var tapTask = tapPolicies.GetAsync(ct);
+        var records = await deployments.AllAsync(ct);
+        var live = await policiesTask;
+        var views = RegistrationPolicies.All.Select(key =>
+        {
+            var record = records.GetValueOrDefault(key);
+            var policy = live.FirstOrDefault(p => record is not null && p.Id == record.PolicyId)
+                ?? live.FirstOrDefault(p => (p.Body["description"]?.GetValue<string>() ?? "").Contains(RegistrationPolicies.Marker(key), StringComparison.Ordinal));
+            var drift = policy is null ? [] : PolicyDiff.Compare(templates.Render(key), policy.Body);
+            return new PolicyView(key, record, policy, drift);
+        }).ToList();
+        return new TenantSnapshot(views, await locationsTask, await tapTask);
+    }
+
+    public async Task<PolicyStatus> StatusAsync(string actingAdminId, CancellationToken ct)
+    {
+        var snapshot = await SnapshotAsync(ct);
+        var (matrix, note) = await MatrixAsync(snapshot, actingAdminId, ct);
+        var tallies = new Dictionary<PolicyKey, SignInTally>();
+        var since = time.GetUtcNow() - TimeSpan.FromDays(30);
+        var tallyTasks = snapshot.Policies.Where(p => p.Deployed).Select(async p => (p.Key, await signIns.CountForPolicyAsync(p.Live!.Id, since, ct)));
+        foreach (var (key, tally) in await Task.WhenAll(tallyTasks)) tallies[key] = tally;
+        return new PolicyStatus(snapshot, Preconditions(snapshot, matrix), matrix, tallies, note);
+    }
+
+    /// <summary>The gates every promotion needs, whatever the override.</summary>
+    public IReadOnlyList<Precondition> Preconditions(TenantSnapshot snapshot, IReadOnlyList<WhatIfCell>? matrix = null)
+    {
+        var list = new List<Precondition>();
+        var trusted = snapshot.Locations.Where(l => l.IsTrusted).ToList();
+        list.Add(new Precondition("A trusted named location exists", trusted.Count > 0, trusted.Count > 0
+            ? string.Join(", ", trusted.Select(l => l.DisplayName))
+            : "None: policy A would demand MFA everywhere and policy B would block guests everywhere. Mark your office networks as trusted."));
+        var tap = snapshot.TapPolicy;
+        var tapOk = tap.Enabled && tap.IncludeTargets.Count > 0;
+        list.Add(new Precondition("The Temporary Access Pass method is on and targets users", tapOk, tapOk
+            ? $"Enabled for {string.Join(", ", tap.IncludeTargets.Select(t => t.Id == "all_users" ? "all users" : $"{t.TargetType} {t.Id}"))}"
+            : "New users couldn't satisfy policy A without a TAP. Enable the method in the authentication methods policy."));
+        var bg = breakGlass.Value;
+        list.Add(new Precondition("Break-glass accounts are configured", bg.IsConfigured, bg.IsConfigured
+            ? $"{bg.UserIds.Count} account(s){(string.IsNullOrEmpty(bg.GroupId) ? "" : " and a group")}"
+            : "Set BreakGlass:UserIds (or BreakGlass:GroupId) so policy A excludes your emergency access accounts."));
+        var a = snapshot[PolicyKey.A];
+        if (a.Deployed && bg.IsConfigured)
+        {
+            var users = a.Live!.Body["conditions"]?["users"];
+            var excludedUsers = Ids(users?["excludeUsers"]);
+            var excludedGroups = Ids(users?["excludeGroups"]);
+            var missing = bg.UserIds.Where(id => !excludedUsers.Contains(id)).ToList();
+            var groupMissing = !string.IsNullOrEmpty(bg.GroupId) && !excludedGroups.Contains(bg.GroupId);
+            var ok = missing.Count == 0 && !groupMissing;
+            list.Add(new Precondition("Break-glass accounts are excluded from policy A", ok, ok ? "Excluded"
+                : $"Not excluded: {string.Join(", ", missing.Concat(groupMissing ? [bg.GroupId!] : []))}. Deploy again to restore the exclusions."));
+        }
+        if (matrix?.FirstOrDefault(c => c.Persona == "You" && c.Location == "Untrusted network") is { } you)
+        {
+            var lockedOut = you.Outcome.StartsWith("Blocked", StringComparison.Ordinal);
+            list.Add(new Precondition("You are not locked out", !lockedOut, lockedOut
+                ? "The policies would block you from registering security info outside trusted networks."
+                : you.Outcome.StartsWith("MFA", StringComparison.Ordinal)
+                    ? "Outside trusted networks you'll need MFA (or a TAP) to register security info."
+                    : "The policies don't apply to you."));
+        }
+        return list;
+    }
+
+    private async Task<(IReadOnlyList<WhatIfCell>, string?)> MatrixAsync(TenantSnapshot snapshot, string adminId, CancellationToken ct)
+    {
+        var ours = snapshot.Policies.Where(p => p.Deployed).ToDictionary(p => p.Live!.Id, p => p.Key);
+        if (ours.Count == 0) return ([], "Deploy the policies (report-only) to see what they would do: What-If evaluates deployed policies.");
+        var trustedIp = snapshot.Locations.Where(l => l.IsTrusted).SelectMany(l => l.IpRanges).Select(FirstAddress).FirstOrDefault(ip => ip is not null);
+        var untrustedIp = UntrustedAddress(snapshot.Locations);
+        var personas = new List<(string Name, string? UserId, string Untrusted)>
+        {
+            ("You", adminId, "MFA required"),
+            ("A guest", options.Value.WhatIfGuestUserId, "Blocked"),
+            ("Break-glass", breakGlass.Value.UserIds.FirstOrDefault(), "Not applied"),
+        };
+        var locations = new List<(string Name, string? Ip)> { ("Trusted network", trustedIp), ("Untrusted network", untrustedIp) };
+        var cells = await Task.WhenAll(personas.SelectMany(p => locations.Select(async l =>
+        {
+            var expected = l.Name == "Trusted network" ? "Not applied" : p.Untrusted;
+            if (p.UserId is null) return new WhatIfCell(p.Name, l.Name, "Not configured", expected);
+            if (l.Ip is null) return new WhatIfCell(p.Name, l.Name, "No trusted location", expected);
+            var results = await whatIf.EvaluateAsync(new WhatIfQuery(p.UserId, l.Ip), ct);
+            return new WhatIfCell(p.Name, l.Name, Outcome(results, ours), expected);
+        })));
+        return (cells, null);
+    }
+
+    private static string Outcome(IReadOnlyList<WhatIfResult> results, IReadOnlyDictionary<string, PolicyKey> ours)
+    {
+        var applying = results.Where(r => r.PolicyApplies && ours.ContainsKey(r.PolicyId)).ToList();
+        var block = applying.FirstOrDefault(r => r.BuiltInControls.Contains("block"));
+        var mfa = applying.FirstOrDefault(r => r.BuiltInControls.Contains("mfa"));
+        var hit = block ?? mfa;
+        if (hit is null) return "Not applied";
+        var what = block is not null ? "Blocked" : "MFA required";
+        return hit.State == RegistrationPolicies.ReportOnly ? $"{what} (report-only: not enforced yet)" : what;
+    }
+
+    private static HashSet<string> Ids(JsonNode? node) =>
+        (node as JsonArray ?? []).Select(n => n?.GetValue<string>()).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    private static string? FirstAddress(string cidr)
+    {
+        var parts = cidr.Split('/');
+        if (!IPAddress.TryParse(parts[0], out var ip)) return null;
+        var bytes = ip.GetAddressBytes();
+        if (parts.Length == 2 && int.TryParse(parts[1], out var prefix) && prefix < bytes.Length * 8) bytes[^1] |= 1;
+        return new IPAddress(bytes).ToString();
+    }
+
+    /// <summary>A public documentation address that no trusted range covers.</summary>
+    private static string UntrustedAddress(IReadOnlyList<NamedLocation> locations)
+    {
+        string[] candidates = ["192.0.2.10", "198.51.100.200", "203.0.113.200", "100.64.0.10"];
+        var trusted = locations.Where(l => l.IsTrusted).SelectMany(l => l.IpRanges).ToList();
+        return candidates.FirstOrDefault(c => !trusted.Any(r => InRange(c, r))) ?? candidates[0];
+    }
+
+    private static bool InRange(string address, string cidr)
+    {
+        var parts = cidr.Split('/');
+        if (parts.Length != 2 || !IPAddress.TryParse(parts[0], out var network) || !int.TryParse(parts[1], out var prefix)) return false;
+        var ip = IPAddress.Parse(address);
+        if (ip.AddressFamily != network.AddressFamily) return false;
+        var a = ip.GetAddressBytes();
+        var n = network.GetAddressBytes();
+        for (var bit = 0; bit < prefix; bit++)
+        {
+            var mask = (byte)(0x80 >> (bit % 8));
+            if ((a[bit / 8] & mask) != (n[bit / 8] & mask)) return false;
+        }
+        return true;
+    }
+}

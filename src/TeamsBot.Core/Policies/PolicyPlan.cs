@@ -1,0 +1,55 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using TeamsBot.Approvals;
+
+namespace TeamsBot.Policies;
+
+public static class PlanOperations
+{
+    public const string Create = "create";
+    public const string Update = "update";
+    public const string Adopt = "adopt";
+    public const string Promote = "promote";
+    public const string None = "none";
+}
+
+/// <summary>What a plan does to one policy, and (once applied) what came of it.</summary>
+public sealed record PlanStep(PolicyKey Key, string Operation, IReadOnlyList<FieldChange> Changes, JsonObject? Body, string? PolicyId,
+    bool Done = false, string? Result = null);
+
+/// <summary>
+/// A change to the registration policies that a second admin must approve: computed against the tenant, shown as a
+/// diff, and computed again just before it is applied (the tenant may have changed in between).
+/// </summary>
+public sealed record PolicyPlan(string Action, IReadOnlyList<PlanStep> Steps, string? OverrideReason = null)
+{
+    public const string Kind = "policy";
+    public const string Deploy = "deploy";
+    public const string PromoteAction = "promote";
+
+    public bool HasWork => Steps.Any(s => s.Operation != PlanOperations.None);
+
+    /// <summary>What the plan would do, so that a plan made again can be compared with the approved one.</summary>
+    public string Signature => string.Join(";", Steps.Select(s =>
+        $"{s.Key}:{s.Operation}:{s.PolicyId}:{string.Join(",", s.Changes.Select(c => $"{c.Path}={c.Actual}->{c.Expected}"))}"));
+
+    public string Title => Action == Deploy
+        ? "Deploy the registration policies"
+        : $"Promote {string.Join(" and ", Steps.Select(s => s.Key))} to On";
+
+    public JsonObject ToJson() => JsonSerializer.SerializeToNode(this, PlanJson.Default.PolicyPlan)!.AsObject();
+
+    public static PolicyPlan Of(ApprovalRecord record) => record.Subject.Deserialize(PlanJson.Default.PolicyPlan)!;
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(PolicyPlan))]
+internal sealed partial class PlanJson : JsonSerializerContext;
+
+public static class PlanRecordExtensions
+{
+    public static PolicyPlan Plan(this ApprovalRecord record) => PolicyPlan.Of(record);
+
+    public static ApprovalRecord WithPlan(this ApprovalRecord record, PolicyPlan plan) => record with { Subject = plan.ToJson() };
+}

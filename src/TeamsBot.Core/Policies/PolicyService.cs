@@ -1,0 +1,399 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TeamsBot.Access;
+using TeamsBot.Approvals;
+using TeamsBot.Directory;
+using TeamsBot.Protocol;
+using TeamsBot.Protocol.Routing;
+using TeamsBot.Storage;
+using TeamsBot.Work;
+
+namespace TeamsBot.Policies;
+
+/// <summary>
+/// The policy admins' use cases: status, deploy and promote plans that a second admin approves, applying them after
+/// reading the tenant again, immediate rollback, the audit list and the drift watch. Every command and click checks
+/// that the caller is a policy admin, against the directory, at that moment.
+/// </summary>
+public sealed class PolicyService(
+    PolicyInspector inspector,
+    PolicyPlanner planner,
+    PolicyDeployments deployments,
+    PolicyCards policyCards,
+    ApprovalEngine engine,
+    ApprovalCards cards,
+    IConditionalAccess conditionalAccess,
+    IPeopleDirectory people,
+    RoleChecks roles,
+    IAuditLog audit,
+    BackgroundWork work,
+    IOptions<PolicyOptions> options,
+    TimeProvider time,
+    ILogger<PolicyService> logger)
+{
+    public const string NotAnAdmin = "Only policy admins can manage the registration policies.";
+
+    public Task<bool> IsAdminAsync(Caller caller, CancellationToken ct) => roles.IsPolicyAdminAsync(caller.AadObjectId, ct);
+
+    public async Task<JsonObject> StatusAsync(Caller caller, CancellationToken ct) =>
+        policyCards.Status(await inspector.StatusAsync(caller.AadObjectId, ct));
+
+    // ---------------------------------------------------------------- plans
+
+    /// <summary>Plans a deployment; a card for the planner, and (when there is work) cards for the other admins.</summary>
+    public async Task<(JsonObject Card, string? PlanId)> PlanDeployAsync(TurnContext turn, CancellationToken ct)
+    {
+        var caller = turn.Caller!;
+        var plan = planner.Deploy(await inspector.SnapshotAsync(ct));
+        if (!plan.HasWork)
+        {
+            await audit.AppendAsync(Audit("policy.deploy", caller, "Policies A, B", "nothing to do", null), ct);
+            return (policyCards.Message("Nothing to do", ["Both registration policies are deployed and match their templates."]), null);
+        }
+        return await FileAsync(turn, plan, ct);
+    }
+
+    public async Task<(JsonObject Card, string? PlanId)> PlanPromoteAsync(TurnContext turn, IReadOnlyList<PolicyKey> keys, string? overrideReason, CancellationToken ct)
+    {
+        var caller = turn.Caller!;
+        var verdict = planner.Promote(await inspector.SnapshotAsync(ct), keys, overrideReason);
+        if (verdict.Plan is null)
+        {
+            await audit.AppendAsync(Audit("policy.promote", caller, Keys(keys), "refused", string.Join(" ", verdict.Problems)), ct);
+            return (policyCards.Message($"Policy {string.Join(" and ", keys)} can't be promoted yet", verdict.Problems, problem: true), null);
+        }
+        if (!verdict.Plan.HasWork)
+            return (policyCards.Message("Nothing to do", [$"Policy {string.Join(" and ", keys)} is already On."]), null);
+        return await FileAsync(turn, verdict.Plan, ct);
+    }
+
+    private async Task<(JsonObject Card, string? PlanId)> FileAsync(TurnContext turn, PolicyPlan plan, CancellationToken ct)
+    {
+        var caller = turn.Caller!;
+        var record = await engine.CreateAsync(PolicyPlan.Kind, new Person(caller.AadObjectId, caller.Name), plan.ToJson(), options.Value.PlanExpiry, ct);
+        await audit.AppendAsync(Audit($"policy.{plan.Action}-planned", caller, Keys(plan.Steps.Where(s => s.Operation != PlanOperations.None).Select(s => s.Key)),
+            "pending", $"{record.Reference}; {plan.Signature}{(plan.OverrideReason is null ? "" : "; override: " + plan.OverrideReason)}"), ct);
+        work.Enqueue("policy.post-plan", token => PostToAdminsAsync(record.Id, caller.AadObjectId, token));
+        return (policyCards.PlanCard(record, Audiences.Requester, "Plan filed. Another policy admin must approve it."), record.Id);
+    }
+
+    /// <summary>Keeps the planner's own card (sent by the command) among the cards updated with the plan.</summary>
+    public Task RememberPlannerCardAsync(string planId, TurnContext turn, string activityId, CancellationToken ct) =>
+        engine.AddCardAsync(planId, new CardPost(Audiences.Requester, turn.Caller?.AadObjectId, turn.Reference.ServiceUrl, turn.Reference.ConversationId, activityId), ct);
+
+    private async Task PostToAdminsAsync(string id, string plannerId, CancellationToken ct)
+    {
+        var record = await engine.GetAsync(id, ct);
+        if (record is null || record.State != ApprovalState.Pending) return;
+        var delivered = 0;
+        if (options.Value.AdminsGroupId is { Length: > 0 } group)
+            foreach (var admin in await people.GetGroupUserIdsAsync(group, ct))
+                if (!string.Equals(admin, plannerId, StringComparison.OrdinalIgnoreCase) && await cards.PostToUserAsync(record, Audiences.Approver, admin, ct))
+                    delivered++;
+        if (options.Value.AdminsChannelId is { Length: > 0 } channel && await cards.PostToChannelAsync(record, channel, ct)) delivered++;
+        if (delivered == 0)
+            await cards.NotifyUserAsync(plannerId, $"No other policy admin has installed me in Teams yet, so nobody got plan {record.Reference}. Ask one to open TeamsBot.", ct);
+    }
+
+    // ---------------------------------------------------------------- decisions
+
+    public async Task<AdaptiveCardInvokeResponse> DecideAsync(TurnContext turn, CardAction action, bool approve, CancellationToken ct)
+    {
+        var caller = turn.Caller!;
+        var record = await LoadAsync(action, ct);
+        if (record is null) return AdaptiveCardInvokeResponse.Message(ActivityProcessor.OutOfDateCard);
+        if (!await IsAdminAsync(caller, ct)) return Deny(caller, record, NotAnAdmin, ct);
+        if (string.Equals(caller.AadObjectId, record.Requester.Id, StringComparison.OrdinalIgnoreCase))
+            return Deny(caller, record, "A second policy admin must approve the plan: not the one who made it.", ct);
+        var comment = action.GetString("comment")?.Trim();
+        if (!approve && string.IsNullOrEmpty(comment)) return AdaptiveCardInvokeResponse.Message("Say why you reject the plan.");
+
+        var result = await engine.DecideAsync(record.Id, action.GetLong("version") ?? -1, new Person(caller.AadObjectId, caller.Name), approve, comment, ct);
+        var current = result.Record!;
+        var audience = turn.IsPersonalChat ? Audiences.Approver : Audiences.Channel;
+        if (result.Outcome == DecisionOutcome.Decided)
+        {
+            await audit.AppendAsync(Audit(approve ? "policy.plan-approved" : "policy.plan-rejected", caller, Keys(current.Plan().Steps.Select(s => s.Key)),
+                approve ? "approved" : "rejected", $"{current.Reference}{(comment is null ? "" : "; " + comment)}"), ct);
+            if (turn.Activity.ReplyToId is { Length: > 0 } clicked)
+                await engine.AddCardAsync(current.Id, new CardPost(audience, caller.AadObjectId, turn.Reference.ServiceUrl, turn.Reference.ConversationId, clicked), ct);
+            var skip = turn.Activity.ReplyToId;
+            work.Enqueue("policy.after-decision", async token =>
+            {
+                if (approve) await ApplyAsync(current.Id, token);
+                else
+                {
+                    await RefreshAsync(current.Id, skip, token);
+                    await cards.NotifyUserAsync(current.Requester.Id, $"{caller.Name} rejected your plan {current.Reference}: {comment}", token);
+                }
+            });
+        }
+        else if (result.Outcome == DecisionOutcome.Expired)
+        {
+            work.Enqueue("policy.expired", token => RefreshAsync(current.Id, null, token));
+        }
+        return AdaptiveCardInvokeResponse.Card(cards.Render(current, audience));
+    }
+
+    public async Task<AdaptiveCardInvokeResponse> CancelAsync(TurnContext turn, CardAction action, CancellationToken ct)
+    {
+        var caller = turn.Caller!;
+        var record = await LoadAsync(action, ct);
+        if (record is null) return AdaptiveCardInvokeResponse.Message(ActivityProcessor.OutOfDateCard);
+        if (!string.Equals(caller.AadObjectId, record.Requester.Id, StringComparison.OrdinalIgnoreCase))
+            return AdaptiveCardInvokeResponse.Message("Only the admin who made the plan can cancel it.");
+        var cancelled = await engine.TransitionAsync(record.Id, ApprovalState.Pending, ApprovalState.Cancelled, ct);
+        if (cancelled is null) return AdaptiveCardInvokeResponse.Card(cards.Render((await engine.GetAsync(record.Id, ct))!, Audiences.Requester));
+        await audit.AppendAsync(Audit("policy.plan-cancelled", caller, "Policies", "cancelled", record.Reference), ct);
+        var skip = turn.Activity.ReplyToId;
+        work.Enqueue("policy.after-cancel", token => RefreshAsync(record.Id, skip, token));
+        return AdaptiveCardInvokeResponse.Card(cards.Render(cancelled, Audiences.Requester));
+    }
+
+    // ---------------------------------------------------------------- apply
+
+    /// <summary>
+    /// Applies an approved plan: reads the tenant again, plans again, and goes ahead only if the remaining work is what
+    /// was approved. Each step is recorded as it completes, so a failure (or a crash) says exactly what was applied.
+    /// </summary>
+    public async Task ApplyAsync(string id, CancellationToken ct)
+    {
+        var executing = await engine.TransitionAsync(id, ApprovalState.Approved, ApprovalState.Executing, ct);
+        if (executing is null) return;
+        await RefreshAsync(id, null, ct);
+        var approved = executing.Plan();
+        var approver = executing.Decision!.By;
+        try
+        {
+            var snapshot = await inspector.SnapshotAsync(ct);
+            var fresh = approved.Action == PolicyPlan.Deploy
+                ? new PlanVerdict(planner.Deploy(snapshot), [])
+                : planner.Promote(snapshot, [.. approved.Steps.Select(s => s.Key)], approved.OverrideReason);
+            if (fresh.Plan is null || !SameRemainingWork(approved, fresh.Plan))
+            {
+                var why = fresh.Plan is null ? string.Join(" ", fresh.Problems) : "the policies in the tenant changed since the plan was made";
+                await FailAsync(id, $"Nothing was changed: {why}. Run the command again for a new plan.", ct);
+                return;
+            }
+            foreach (var step in approved.Steps)
+            {
+                if (step.Done || step.Operation == PlanOperations.None) continue;
+                var freshStep = fresh.Plan.Steps.First(s => s.Key == step.Key);
+                var result = await ApplyStepAsync(freshStep, executing.Requester, approver, ct);
+                await engine.AmendAsync(id, r => r.WithPlan(r.Plan() with
+                {
+                    Steps = [.. r.Plan().Steps.Select(s => s.Key == step.Key ? s with { Done = true, Result = result } : s)],
+                }), ct);
+                await audit.AppendAsync(new AuditEntry(time.GetUtcNow(), $"policy.{freshStep.Operation}", approver.Id, approver.Name,
+                    $"Policy {step.Key}", "applied", $"{executing.Reference}; {result}"), ct);
+                await RefreshAsync(id, null, ct);
+            }
+            var done = await engine.TransitionAsync(id, ApprovalState.Executing, ApprovalState.Completed, ct, r => r with
+            {
+                Outcome = approved.Action == PolicyPlan.Deploy ? "The policies match their templates." : "Enforced.",
+            });
+            if (done is null) return;
+            await RefreshAsync(id, null, ct);
+            await cards.NotifyUserAsync(done.Requester.Id, $"{approver.Name} approved plan {done.Reference}; it is applied.", ct);
+        }
+        catch (DirectoryException ex)
+        {
+            var record = await engine.GetAsync(id, ct);
+            var applied = record?.Plan().Steps.Where(s => s.Done).Select(s => $"policy {s.Key}: {s.Result}").ToList() ?? [];
+            await FailAsync(id, $"{ex.Message} {(applied.Count == 0 ? "Nothing was changed." : "Already applied: " + string.Join("; ", applied) + ". The rest was not.")}", ct);
+        }
+    }
+
+    private async Task<string> ApplyStepAsync(PlanStep step, Person planner, Person approver, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        switch (step.Operation)
+        {
+            case PlanOperations.Create:
+                var created = await conditionalAccess.CreatePolicyAsync(step.Body!, ct);
+                await deployments.SaveAsync(new PolicyDeployment(step.Key, created.Id, created.State, now, $"{planner.Name}, approved by {approver.Name}", now, null), ct);
+                return $"created in report-only (id {created.Id})";
+            case PlanOperations.Adopt:
+                var found = await conditionalAccess.GetPolicyAsync(step.PolicyId!, ct)
+                    ?? throw new DirectoryException(DirectoryErrorKind.NotFound, $"Policy {step.Key} disappeared from the tenant.");
+                await deployments.SaveAsync(new PolicyDeployment(step.Key, found.Id, found.State, now, $"{planner.Name}, approved by {approver.Name}",
+                    found.State == RegistrationPolicies.ReportOnly ? found.ModifiedDateTime ?? now : null,
+                    found.State == RegistrationPolicies.Enabled ? found.ModifiedDateTime ?? now : null), ct);
+                return "taken over";
+            case PlanOperations.Update:
+                await conditionalAccess.UpdatePolicyAsync(step.PolicyId!, step.Body!, ct);
+                return $"restored {string.Join(", ", step.Changes.Select(c => c.Path))}";
+            case PlanOperations.Promote:
+                await conditionalAccess.UpdatePolicyAsync(step.PolicyId!, step.Body!, ct);
+                await deployments.UpdateAsync(step.Key, d => d with { State = RegistrationPolicies.Enabled, EnabledAt = now, LastDriftAlert = null }, ct);
+                return "turned On";
+            default:
+                return "nothing to do";
+        }
+    }
+
+    /// <summary>The work left in the approved plan equals the work a fresh plan finds (a create that already ran counts as done).</summary>
+    private static bool SameRemainingWork(PolicyPlan approved, PolicyPlan fresh)
+    {
+        var left = approved.Steps.Where(s => !s.Done && s.Operation != PlanOperations.None).ToList();
+        var now = fresh.Steps.Where(s => s.Operation != PlanOperations.None).ToList();
+        if (left.Count != now.Count) return false;
+        foreach (var step in left)
+        {
+            var match = now.FirstOrDefault(s => s.Key == step.Key);
+            if (match is null) return false;
+            if (step.Operation == PlanOperations.Create && match.Operation == PlanOperations.Adopt) continue;
+            if (step.Operation != match.Operation) return false;
+            var a = string.Join(",", step.Changes.Select(c => $"{c.Path}={c.Actual}->{c.Expected}"));
+            var b = string.Join(",", match.Changes.Select(c => $"{c.Path}={c.Actual}->{c.Expected}"));
+            if (a != b) return false;
+        }
+        return true;
+    }
+
+    private async Task FailAsync(string id, string outcome, CancellationToken ct)
+    {
+        var failed = await engine.TransitionAsync(id, ApprovalState.Executing, ApprovalState.Failed, ct, r => r with { Outcome = outcome });
+        if (failed is null) return;
+        logger.LogWarning("Plan {PlanId} failed: {Outcome}", id, outcome);
+        await audit.AppendAsync(new AuditEntry(time.GetUtcNow(), "policy.plan-failed", "bot", "TeamsBot", "Policies", "failed", $"{failed.Reference}; {outcome}"), ct);
+        await RefreshAsync(id, null, ct);
+        await cards.NotifyUserAsync(failed.Requester.Id, $"Plan {failed.Reference} was not applied: {outcome}", ct);
+    }
+
+    // ---------------------------------------------------------------- rollback, audit
+
+    /// <summary>Back to report-only at once: the safe direction needs no second approval, but is audited and announced.</summary>
+    public async Task<JsonObject> RollbackAsync(TurnContext turn, IReadOnlyList<PolicyKey> keys, CancellationToken ct)
+    {
+        var caller = turn.Caller!;
+        var snapshot = await inspector.SnapshotAsync(ct);
+        var lines = new List<string>();
+        foreach (var key in keys)
+        {
+            var view = snapshot[key];
+            if (!view.Deployed)
+            {
+                lines.Add($"Policy {key} is not deployed.");
+                continue;
+            }
+            if (view.Live!.State == RegistrationPolicies.ReportOnly)
+            {
+                lines.Add($"Policy {key} is already report-only.");
+                continue;
+            }
+            await conditionalAccess.UpdatePolicyAsync(view.Live.Id, new JsonObject { ["state"] = RegistrationPolicies.ReportOnly }, ct);
+            var now = time.GetUtcNow();
+            if (await deployments.UpdateAsync(key, d => d with { State = RegistrationPolicies.ReportOnly, ReportOnlySince = now, EnabledAt = null, LastDriftAlert = null }, ct) is null)
+                await deployments.SaveAsync(new PolicyDeployment(key, view.Live.Id, RegistrationPolicies.ReportOnly, now, caller.Name, now, null), ct);
+            await audit.AppendAsync(Audit("policy.rolled-back", caller, $"Policy {key}", "report-only", $"was {view.Live.State}"), ct);
+            lines.Add($"Policy {key} is back in report-only.");
+            work.Enqueue("policy.announce-rollback", token => AnnounceAsync($"{caller.Name} rolled policy {key} back to report-only.", caller.AadObjectId, token));
+        }
+        return policyCards.Message("Rollback", lines);
+    }
+
+    public async Task<JsonObject> AuditAsync(int count, CancellationToken ct) =>
+        policyCards.Audit(await audit.ListAsync(Math.Clamp(count, 1, 50), ct));
+
+    // ---------------------------------------------------------------- jobs
+
+    /// <summary>Compares deployed policies with their templates; alerts the admins once per new difference.</summary>
+    public async Task<int> WatchDriftAsync(CancellationToken ct)
+    {
+        var records = await deployments.AllAsync(ct);
+        if (records.Count == 0) return 0;
+        var snapshot = await inspector.SnapshotAsync(ct);
+        var alerts = new List<PolicyView>();
+        foreach (var view in snapshot.Policies.Where(v => v.Record is not null))
+        {
+            var signature = !view.Deployed ? "missing"
+                : view.HasDrift ? string.Join(";", view.Drift.Select(d => $"{d.Path}={d.Actual}").Append(view.StateDrift ? $"state={view.Live!.State}" : ""))
+                : null;
+            if (signature == view.Record!.LastDriftAlert) continue;
+            await deployments.UpdateAsync(view.Key, d => d with { LastDriftAlert = signature }, ct);
+            if (signature is null) continue;
+            alerts.Add(view);
+            await audit.AppendAsync(new AuditEntry(time.GetUtcNow(), "policy.drift", "bot", "TeamsBot", $"Policy {view.Key}", "drift",
+                signature.Length > 400 ? signature[..400] : signature), ct);
+        }
+        if (alerts.Count > 0) await AnnounceCardAsync(policyCards.Drift(alerts), null, ct);
+        return alerts.Count;
+    }
+
+    public async Task<int> ExpireAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var count = 0;
+        foreach (var record in await engine.RecentAsync(500, ct))
+        {
+            if (record.Kind != PolicyPlan.Kind) continue;
+            if (record.State == ApprovalState.Pending && record.ExpiresAt <= now)
+            {
+                var expired = await engine.TransitionAsync(record.Id, ApprovalState.Pending, ApprovalState.Expired, ct);
+                if (expired is null) continue;
+                count++;
+                await cards.RefreshAllAsync(expired, ct);
+            }
+            else if (record.State == ApprovalState.Executing && record.ExecutingSince is { } since && now - since > TimeSpan.FromMinutes(2))
+            {
+                // An apply interrupted by a crash: go again; the fresh plan skips what was already done.
+                if (await engine.TransitionAsync(record.Id, ApprovalState.Executing, ApprovalState.Approved, ct) is not null)
+                {
+                    count++;
+                    await ApplyAsync(record.Id, ct);
+                }
+            }
+            else if (record.State == ApprovalState.Approved && now - record.UpdatedAt > TimeSpan.FromMinutes(2))
+            {
+                count++;
+                await ApplyAsync(record.Id, ct);
+            }
+        }
+        return count;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private async Task AnnounceAsync(string text, string? except, CancellationToken ct)
+    {
+        foreach (var admin in await AdminsAsync(ct))
+            if (!string.Equals(admin, except, StringComparison.OrdinalIgnoreCase)) await cards.NotifyUserAsync(admin, text, ct);
+    }
+
+    private async Task AnnounceCardAsync(JsonObject card, string? except, CancellationToken ct)
+    {
+        foreach (var admin in await AdminsAsync(ct))
+            if (!string.Equals(admin, except, StringComparison.OrdinalIgnoreCase)) await cards.SendCardToUserAsync(admin, card, ct);
+        if (options.Value.AdminsChannelId is { Length: > 0 } channel) await cards.SendCardToConversationAsync(channel, card, ct);
+    }
+
+    private async Task<IReadOnlyList<string>> AdminsAsync(CancellationToken ct) =>
+        options.Value.AdminsGroupId is { Length: > 0 } group ? await people.GetGroupUserIdsAsync(group, ct) : [];
+
+    private async Task RefreshAsync(string id, string? skip, CancellationToken ct)
+    {
+        if (await engine.GetAsync(id, ct) is { } record) await cards.RefreshAllAsync(record, ct, skip);
+    }
+
+    private async Task<ApprovalRecord?> LoadAsync(CardAction action, CancellationToken ct)
+    {
+        var id = action.GetString("planId");
+        if (string.IsNullOrEmpty(id) || id.Length > 64) return null;
+        var record = await engine.GetAsync(id, ct);
+        return record?.Kind == PolicyPlan.Kind ? record : null;
+    }
+
+    private AdaptiveCardInvokeResponse Deny(Caller caller, ApprovalRecord record, string message, CancellationToken ct)
+    {
+        logger.LogWarning("Policy plan action on {PlanId} denied to {UserId}: {Reason}", record.Id, caller.AadObjectId, message);
+        _ = audit.AppendAsync(Audit("policy.denied", caller, "Policies", "denied", $"{record.Reference}; {message}"), ct);
+        return AdaptiveCardInvokeResponse.Message(message);
+    }
+
+    private AuditEntry Audit(string action, Caller caller, string target, string outcome, string? details) =>
+        new(time.GetUtcNow(), action, caller.AadObjectId, caller.Name, target, outcome, details);
+
+    private static string Keys(IEnumerable<PolicyKey> keys) => "Policy " + string.Join(", ", keys);
+}

@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+
+namespace TeamsBot.Policies;
+
+/// <summary>Which of the two registration policies.</summary>
+public enum PolicyKey { A, B }
+
+/// <summary>
+/// The two registration policies as templates (embedded JSON), rendered for this tenant: placeholders filled from
+/// configuration. The marker in the description is how the bot recognises its policies in the tenant.
+/// </summary>
+public sealed class RegistrationPolicies(IOptions<BreakGlassOptions> breakGlass)
+{
+    public const string ReportOnly = "enabledForReportingButNotEnforced";
+    public const string Enabled = "enabled";
+
+    public static readonly IReadOnlyList<PolicyKey> All = [PolicyKey.A, PolicyKey.B];
+
+    private static readonly Dictionary<PolicyKey, JsonObject> Templates = All.ToDictionary(k => k, Load);
+
+    public static string Marker(PolicyKey key) => $"teamsbot:registration-policy:{key}";
+
+    public static string DisplayName(PolicyKey key) => Templates[key]["displayName"]!.GetValue<string>();
+
+    public static string Purpose(PolicyKey key) => key == PolicyKey.A
+        ? "members need MFA (a TAP counts) to register security info outside trusted locations"
+        : "guests can't register security info outside trusted locations";
+
+    /// <summary>The policy as it should be in this tenant (state: report-only).</summary>
+    public JsonObject Render(PolicyKey key)
+    {
+        var policy = Templates[key].DeepClone().AsObject();
+        Fill(policy, new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["{{breakGlassUserIds}}"] = breakGlass.Value.UserIds,
+            ["{{breakGlassGroupId}}"] = string.IsNullOrEmpty(breakGlass.Value.GroupId) ? [] : [breakGlass.Value.GroupId],
+        });
+        return policy;
+    }
+
+    /// <summary>The unrendered template, placeholders and all (for the docs and the tests).</summary>
+    public static JsonObject Template(PolicyKey key) => Templates[key].DeepClone().AsObject();
+
+    public static IReadOnlyList<PolicyKey> Parse(string which) => which.Trim().ToUpperInvariant() switch
+    {
+        "A" => [PolicyKey.A],
+        "B" => [PolicyKey.B],
+        "ALL" or "BOTH" or "A+B" => All,
+        _ => [],
+    };
+
+    private static void Fill(JsonNode? node, IReadOnlyDictionary<string, IReadOnlyList<string>> values)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (_, child) in o.ToList()) Fill(child, values);
+                break;
+            case JsonArray a:
+                for (var i = a.Count - 1; i >= 0; i--)
+                {
+                    if (a[i] is JsonValue v && v.TryGetValue(out string? s) && values.TryGetValue(s, out var replacement))
+                    {
+                        a.RemoveAt(i);
+                        foreach (var item in replacement.Reverse()) a.Insert(i, item);
+                    }
+                    else Fill(a[i], values);
+                }
+                break;
+        }
+    }
+
+    private static JsonObject Load(PolicyKey key)
+    {
+        var name = $"TeamsBot.Policies.Templates.registration-policy-{key.ToString().ToLowerInvariant()}.json";
+        using var stream = typeof(RegistrationPolicies).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"The template {name} is missing from the assembly.");
+        return JsonNode.Parse(stream)!.AsObject();
+    }
+}

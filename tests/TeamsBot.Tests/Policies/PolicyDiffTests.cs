@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using TeamsBot.Policies;
+
+namespace TeamsBot.Tests.Policies;
+
+public sealed class PolicyDiffTests
+{
+    internal static JsonObject Render(PolicyKey key) => new RegistrationPolicies(Options.Create(new BreakGlassOptions
+    {
+        UserIds = ["a0000000-0000-4000-8000-000000000008", "a0000000-0000-4000-8000-000000000009"],
+        GroupId = "b0000000-0000-4000-8000-000000000004",
+    })).Render(key);
+
+    [Fact]
+    public void Templates_are_report_only_and_hold_only_writable_fields_and_placeholders()
+    {
+        foreach (var key in RegistrationPolicies.All)
+        {
+            var template = RegistrationPolicies.Template(key);
+            Assert.Equal("enabledForReportingButNotEnforced", template["state"]!.GetValue<string>());
+            foreach (var readOnly in new[] { "id", "createdDateTime", "modifiedDateTime", "templateId" }) Assert.Null(template[readOnly]);
+            Assert.Contains(RegistrationPolicies.Marker(key), template["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+        Assert.Contains("{{breakGlassUserIds}}", RegistrationPolicies.Template(PolicyKey.A).ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rendering_fills_placeholders_and_drops_empty_ones()
+    {
+        var filled = Render(PolicyKey.A);
+        Assert.Equal(2, filled["conditions"]!["users"]!["excludeUsers"]!.AsArray().Count);
+        var none = new RegistrationPolicies(Options.Create(new BreakGlassOptions())).Render(PolicyKey.A);
+        Assert.Empty(none["conditions"]!["users"]!["excludeUsers"]!.AsArray());
+        Assert.DoesNotContain("{{", none.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_back_values_annotations_order_and_empty_fields_are_not_drift()
+    {
+        var expected = Render(PolicyKey.A);
+        var actual = expected.DeepClone().AsObject();
+        actual["id"] = "x";
+        actual["createdDateTime"] = "2026-01-01T00:00:00Z";
+        actual["@odata.context"] = "https://graph.microsoft.com/v1.0/$metadata#...";
+        actual["state"] = "enabled";
+        actual["sessionControls"] = null;
+        actual["conditions"]!["platforms"] = null;
+        actual["conditions"]!["signInRiskLevels"] = new JsonArray();
+        actual["conditions"]!["users"]!["excludeUsers"] = new JsonArray("A0000000-0000-4000-8000-000000000009", "a0000000-0000-4000-8000-000000000008");
+        actual["conditions"]!["users"]!["excludeGuestsOrExternalUsers"]!["guestOrExternalUserTypes"] =
+            "serviceProvider,internalGuest,b2bCollaborationGuest,b2bCollaborationMember,b2bDirectConnectUser,otherExternalUser";
+        Assert.Empty(PolicyDiff.Compare(expected, actual));
+    }
+
+    [Fact]
+    public void Real_changes_are_reported_field_by_field()
+    {
+        var expected = Render(PolicyKey.A);
+        var actual = expected.DeepClone().AsObject();
+        actual["conditions"]!["locations"]!["excludeLocations"] = new JsonArray();
+        actual["grantControls"]!["builtInControls"] = new JsonArray("block");
+        actual["conditions"]!["users"]!["includeGroups"] = new JsonArray("g1");
+        var changes = PolicyDiff.Compare(expected, actual);
+        Assert.Equal(["conditions.locations.excludeLocations", "conditions.users.includeGroups", "grantControls.builtInControls"],
+            changes.Select(c => c.Path).Order(StringComparer.Ordinal).ToArray());
+    }
+}
