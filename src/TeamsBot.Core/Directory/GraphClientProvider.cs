@@ -1,8 +1,9 @@
 using Azure.Core;
-using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Graph;
 using Microsoft.Graph.Authentication;
+using TeamsBot.Protocol;
+using TeamsBot.Protocol.Authentication;
 
 namespace TeamsBot.Directory;
 
@@ -78,33 +79,12 @@ internal sealed class GraphClientProvider(IConfiguration configuration)
         return new GraphServiceClient(auth, root);
     }
 
-    /// <summary>The bot's app credential from Bot:ClientCredential, with messages that name the missing key (never a value).</summary>
+    /// <summary>The bot's own app credential (Bot:ClientCredential), the same one the connector uses.</summary>
     private TokenCredential LiveCredential()
     {
-        var source = configuration["Bot:ClientCredential:SourceType"];
-        var appId = configuration["Bot:AppId"];
-        var tenantId = configuration["Bot:TenantId"];
-        string Require(string key, string? value) => string.IsNullOrWhiteSpace(value)
-            ? throw new InvalidOperationException($"{key} is required for Microsoft Graph when Bot:ClientCredential:SourceType is {source}.")
-            : value;
-
-        switch (source?.Trim().ToUpperInvariant())
-        {
-            case "CLIENTSECRET":
-                return new ClientSecretCredential(Require("Bot:TenantId", tenantId), Require("Bot:AppId", appId),
-                    Require("Bot:ClientCredential:ClientSecret", configuration["Bot:ClientCredential:ClientSecret"]));
-            case "CERTIFICATE":
-                return new ClientCertificateCredential(Require("Bot:TenantId", tenantId), Require("Bot:AppId", appId),
-                    Require("Bot:ClientCredential:CertificatePath", configuration["Bot:ClientCredential:CertificatePath"]));
-            case "MANAGEDIDENTITY":
-                var clientId = configuration["Bot:ClientCredential:ManagedIdentityClientId"];
-                return string.IsNullOrWhiteSpace(clientId)
-                    ? new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
-                    : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
-            default:
-                throw new InvalidOperationException(
-                    $"Bot:ClientCredential:SourceType '{source}' is not valid for Microsoft Graph in Live mode: use ClientSecret, Certificate or ManagedIdentity.");
-        }
+        var bot = configuration.GetSection(BotOptions.Section).Get<BotOptions>() ?? new BotOptions();
+        return BotCredential.Create(bot)
+            ?? throw new InvalidOperationException("Bot:AppId is required for Microsoft Graph in Live mode (Graph:Mode=Live).");
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using TeamsBot.Access;
 using TeamsBot.Cards;
+using TeamsBot.Directory;
 using TeamsBot.Protocol.Routing;
 
 namespace TeamsBot.Help;
@@ -14,7 +15,7 @@ public interface IHelpContributor
 }
 
 /// <summary>The welcome on install and the <c>help</c> command: what this user may do, from their roles.</summary>
-public sealed class HelpFeature(RoleChecks roles, IEnumerable<IHelpContributor> contributors) : IBotFeature, ICardSamples
+public sealed class HelpFeature(RoleChecks roles, IPeopleDirectory people, IEnumerable<IHelpContributor> contributors) : IBotFeature, ICardSamples
 {
     public const string HelpVerb = "help.show";
 
@@ -33,7 +34,10 @@ public sealed class HelpFeature(RoleChecks roles, IEnumerable<IHelpContributor> 
                 await turn.SendTextAsync("Hi! I'm **TeamsBot**. I post TAP approvals and registration-policy plans here when I'm set up to. Mention me with **help** to see what I can do.", ct);
                 return;
             }
-            var firstName = turn.Caller?.Name.Split(' ', 2)[0];
+            // Install events from some clients carry no name: ask the directory.
+            var name = turn.Activity.From?.Name is { Length: > 0 } n ? n
+                : turn.Caller is { } c ? (await people.FindUserAsync(c.AadObjectId, ct))?.DisplayName : null;
+            var firstName = name?.Split(' ', 2)[0];
             await turn.SendTextAsync(
                 $"Hi{(firstName is { Length: > 0 } ? " " + firstName : "")}! I'm **TeamsBot**. I get Temporary Access Passes to new hires safely, with an approver in the loop, and I help identity admins run the security-info registration policies.", ct);
             if (turn.Caller is not null) await turn.SendCardAsync(await HelpCardAsync(turn, ct), ct);

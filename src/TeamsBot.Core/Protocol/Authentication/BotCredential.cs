@@ -3,7 +3,10 @@ using Azure.Identity;
 
 namespace TeamsBot.Protocol.Authentication;
 
-/// <summary>Builds the bot's Entra credential from <see cref="BotOptions"/>: secret, certificate or managed identity.</summary>
+/// <summary>
+/// The bot's Entra credential from <see cref="BotOptions"/>: a client secret, a certificate or a managed identity. One
+/// identity serves the Bot Connector and Microsoft Graph.
+/// </summary>
 public static class BotCredential
 {
     /// <summary>The credential, or null when the bot runs without an app id (local mode).</summary>
@@ -14,14 +17,19 @@ public static class BotCredential
         var authority = new Uri(bot.AuthorityHost);
         return c.SourceType switch
         {
-            "ClientSecret" => new ClientSecretCredential(bot.TenantId, bot.AppId, c.ClientSecret,
-                new ClientSecretCredentialOptions { AuthorityHost = authority }),
-            "Certificate" => new ClientCertificateCredential(bot.TenantId, bot.AppId, c.CertificatePath,
-                new ClientCertificateCredentialOptions { AuthorityHost = authority }),
+            "ClientSecret" => new ClientSecretCredential(Require("Bot:TenantId", bot.TenantId, c.SourceType), bot.AppId,
+                Require("Bot:ClientCredential:ClientSecret", c.ClientSecret, c.SourceType), new ClientSecretCredentialOptions { AuthorityHost = authority }),
+            "Certificate" => new ClientCertificateCredential(Require("Bot:TenantId", bot.TenantId, c.SourceType), bot.AppId,
+                Require("Bot:ClientCredential:CertificatePath", c.CertificatePath, c.SourceType), new ClientCertificateCredentialOptions { AuthorityHost = authority }),
             "ManagedIdentity" => new ManagedIdentityCredential(
-                ManagedIdentityId.FromUserAssignedClientId(c.ManagedIdentityClientId ?? bot.AppId)),
+                ManagedIdentityId.FromUserAssignedClientId(string.IsNullOrWhiteSpace(c.ManagedIdentityClientId) ? bot.AppId : c.ManagedIdentityClientId)),
             _ => throw new InvalidOperationException(
-                "Bot:ClientCredential:SourceType must be ClientSecret, Certificate or ManagedIdentity."),
+                $"Bot:ClientCredential:SourceType '{c.SourceType}' is not valid: use ClientSecret, Certificate or ManagedIdentity."),
         };
     }
+
+    // Names the key, never the value.
+    private static string Require(string key, string? value, string? sourceType) => string.IsNullOrWhiteSpace(value)
+        ? throw new InvalidOperationException($"{key} is required when Bot:ClientCredential:SourceType is {sourceType}.")
+        : value;
 }
