@@ -243,35 +243,40 @@ public sealed partial class TapService(
         var tap = record.Tap();
         if (record.State != ApprovalState.Completed || !tap.Issued || time.GetUtcNow() >= tap.EndsAt)
             return AdaptiveCardInvokeResponse.Card(tapCards.Requester(record));
-        if (tap.RevealedAt is not null)
-            return AdaptiveCardInvokeResponse.Card(tapCards.Requester(record,
+        // Claim the reveal first, so that a double click can't replace the pass the first click is showing.
+        var now = time.GetUtcNow();
+        var claimed = await engine.AmendAsync(record.Id, r => r.Tap().RevealedAt is not null ? null : r.WithTap(r.Tap() with { RevealedAt = now }), ct);
+        if (claimed?.Tap().RevealedAt != now)
+            return AdaptiveCardInvokeResponse.Card(tapCards.Requester(claimed ?? record,
                 "The pass was already shown once and can't be shown again. If it was lost, revoke it and ask for a new one."));
 
         var pass = vault.Take(record.Id);
-        string? reissuedMethod = null;
+        var revealed = claimed;
         if (pass is null)
         {
             // This instance doesn't hold the pass (restart, another instance, pickup window over): nobody can see it any
             // more, so replace it. Creating a pass replaces the user's previous one; the old method is deleted first.
-            await passes.DeleteAsync(tap.TargetId, tap.MethodId!, ct);
-            var fresh = await passes.CreateAsync(tap.TargetId, new TapIssueOptions(
-                tap.StartsAt > time.GetUtcNow() ? tap.StartsAt : null, LifetimeLeft(tap), tap.UsableOnce), ct);
-            pass = fresh.Pass;
-            reissuedMethod = fresh.MethodId;
-        }
-        var revealed = await engine.AmendAsync(record.Id, r =>
-        {
-            var t = r.Tap();
-            return t.RevealedAt is not null ? null : r.WithTap(t with
+            try
             {
-                RevealedAt = time.GetUtcNow(),
-                MethodId = reissuedMethod ?? t.MethodId,
-                PassesCreated = t.PassesCreated + (reissuedMethod is null ? 0 : 1),
-            });
-        }, ct) ?? record;
-        if (reissuedMethod is not null)
-            await audit.AppendAsync(Audit("tap.reissued", caller, tap.TargetUpn, "issued",
-                $"{record.Reference}; the first pass was never shown, so it was replaced; method {reissuedMethod}"), ct);
+                await passes.DeleteAsync(tap.TargetId, tap.MethodId!, ct);
+                var fresh = await passes.CreateAsync(tap.TargetId, new TapIssueOptions(
+                    tap.StartsAt > time.GetUtcNow() ? tap.StartsAt : null, LifetimeLeft(tap), tap.UsableOnce), ct);
+                pass = fresh.Pass;
+                revealed = await engine.AmendAsync(record.Id, r => r.WithTap(r.Tap() with
+                {
+                    MethodId = fresh.MethodId,
+                    PassesCreated = r.Tap().PassesCreated + 1,
+                }), ct) ?? claimed;
+                await audit.AppendAsync(Audit("tap.reissued", caller, tap.TargetUpn, "issued",
+                    $"{record.Reference}; the first pass was never shown, so it was replaced; method {fresh.MethodId}"), ct);
+            }
+            catch
+            {
+                // Nothing was shown: let the requester try again.
+                await engine.AmendAsync(record.Id, r => r.WithTap(r.Tap() with { RevealedAt = null }), CancellationToken.None);
+                throw;
+            }
+        }
         await audit.AppendAsync(Audit("tap.revealed", caller, tap.TargetUpn, "shown", record.Reference), ct);
         await AddClickedCardAsync(turn, revealed, Audiences.Requester, ct);
         work.Schedule("tap.hide", Options.RevealWindow, time, token => RefreshAsync(record.Id, null, token));
