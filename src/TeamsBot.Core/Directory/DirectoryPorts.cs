@@ -19,6 +19,9 @@ public interface IPeopleDirectory
     /// <summary>The ids of the users in a group, transitively.</summary>
     Task<IReadOnlyList<string>> GetGroupUserIdsAsync(string groupId, CancellationToken ct = default);
 
+    /// <summary>What the TAP request form shows: the requester's direct reports and the TAP policy, in one Graph $batch.</summary>
+    Task<TapFormFacts> GetTapFormFactsAsync(string requesterId, CancellationToken ct = default);
+
     /// <summary>Everything a TAP request is decided on, read in one Graph $batch.</summary>
     Task<TapCandidate> GetTapCandidateAsync(TapCandidateQuery query, CancellationToken ct = default);
 }
@@ -106,6 +109,8 @@ public sealed record TapCandidate(
     TapPolicy Policy,
     bool RequesterInRequestersGroup,
     IReadOnlyDictionary<string, IReadOnlyList<string>> ApproverIdsByGroup);
+
+public sealed record TapFormFacts(IReadOnlyList<DirectoryUser> DirectReports, TapPolicy Policy);
 
 public sealed record TapIssueOptions(DateTimeOffset? StartDateTime, int LifetimeInMinutes, bool IsUsableOnce);
 

@@ -42,6 +42,28 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
             return reports;
         }, "read the manager's direct reports", ct);
 
+    public Task<TapFormFacts> GetTapFormFactsAsync(string requesterId, CancellationToken ct = default) =>
+        GraphFailures.RunAsync(async () =>
+        {
+            var client = graph.Client;
+            var requests = new Dictionary<string, Func<RequestInformation>>
+            {
+                ["reports"] = () => client.Users[requesterId].DirectReports.ToGetRequestInformation(rc =>
+                {
+                    rc.QueryParameters.Select = DirectoryMapping.UserSelect;
+                    rc.QueryParameters.Top = PageSize;
+                }),
+                ["policy"] = () => client.Policies.AuthenticationMethodsPolicy.AuthenticationMethodConfigurations["TemporaryAccessPass"].ToGetRequestInformation(),
+            };
+            var items = await GraphBatch.SendAsync(client, requests, time, ct).ConfigureAwait(false);
+            var policy = DirectoryMapping.ToTapPolicy(await Expect(items["policy"], AuthenticationMethodConfiguration.CreateFromDiscriminatorValue, ct).ConfigureAwait(false));
+            if (items["reports"].Status == 404) return new TapFormFacts([], policy);
+            var page = await Expect(items["reports"], DirectoryObjectCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
+            var all = await WithLaterPagesAsync(page, next => client.Users[requesterId].DirectReports.WithUrl(next).GetAsync(cancellationToken: ct))
+                .ConfigureAwait(false);
+            return new TapFormFacts([.. all.OfType<User>().Select(DirectoryMapping.ToDirectoryUser)], policy);
+        }, "read the request form's facts (direct reports, TAP policy)", ct);
+
     public Task<IReadOnlySet<string>> CheckMemberGroupsAsync(string userId, IReadOnlyCollection<string> groupIds, CancellationToken ct = default) =>
         GraphFailures.RunAsync<IReadOnlySet<string>>(async () =>
         {

@@ -24,7 +24,6 @@ public sealed partial class TapService(
     TapCards tapCards,
     IPeopleDirectory people,
     ITemporaryAccessPasses passes,
-    ITapPolicySource policies,
     IAuditLog audit,
     IIdempotencyKeys idempotency,
     PassVault vault,
@@ -40,9 +39,8 @@ public sealed partial class TapService(
 
     public async Task<JsonObject> FormAsync(Caller caller, string? prefill, CancellationToken ct)
     {
-        var reportsTask = people.GetDirectReportsAsync(caller.AadObjectId, ct);
-        var policy = await policies.GetAsync(ct);
-        var reports = Eligible(await reportsTask);
+        var facts = await people.GetTapFormFactsAsync(caller.AadObjectId, ct);
+        var (reports, policy) = (Eligible(facts.DirectReports), facts.Policy);
         var chosen = prefill is not null ? reports.FirstOrDefault(r => string.Equals(r.UserPrincipalName, prefill, StringComparison.OrdinalIgnoreCase)) : null;
         var values = new TapFormValues(chosen?.UserPrincipalName, chosen is null ? prefill : null, null, null,
             policy.DefaultLifetimeInMinutes, UsableOnce: true, null);
@@ -473,9 +471,8 @@ public sealed partial class TapService(
     private async Task<AdaptiveCardInvokeResponse> FormWithProblemsAsync(Caller caller, TapFormValues values, string draftId,
         IReadOnlyList<string> problems, CancellationToken ct, TapPolicy? policy = null)
     {
-        var reportsTask = people.GetDirectReportsAsync(caller.AadObjectId, ct);
-        policy ??= await policies.GetAsync(ct);
-        return AdaptiveCardInvokeResponse.Card(tapCards.Form(Eligible(await reportsTask), policy, values, draftId, problems));
+        var facts = await people.GetTapFormFactsAsync(caller.AadObjectId, ct);
+        return AdaptiveCardInvokeResponse.Card(tapCards.Form(Eligible(facts.DirectReports), policy ?? facts.Policy, values, draftId, problems));
     }
 
     private async Task<int> CountRecentRequestsAsync(string requesterId, CancellationToken ct)
