@@ -71,6 +71,24 @@ public interface ISignInReports
     Task<SignInTally> CountForPolicyAsync(string policyId, DateTimeOffset since, CancellationToken ct = default);
 }
 
+/// <summary>
+/// What the registration-policy status is made of, read in as few Graph round trips as the data allows: one $batch for
+/// the tenant's state, one for the evidence (What-If and sign-ins) that depends on it.
+/// </summary>
+public interface IPolicyEvidence
+{
+    /// <summary>The Conditional Access policies, the named locations and the TAP method policy, in one $batch.</summary>
+    Task<PolicyContext> GetContextAsync(CancellationToken ct = default);
+
+    /// <summary>What-If for each query, and sign-in tallies for each policy id since a time, in one $batch.</summary>
+    Task<PolicyEvidenceResult> GetEvidenceAsync(IReadOnlyList<WhatIfQuery> whatIf, IReadOnlyList<string> signInPolicyIds, DateTimeOffset since,
+        CancellationToken ct = default);
+}
+
+public sealed record PolicyContext(IReadOnlyList<CaPolicyDocument> Policies, IReadOnlyList<NamedLocation> Locations, TapPolicy TapPolicy);
+
+public sealed record PolicyEvidenceResult(IReadOnlyList<IReadOnlyList<WhatIfResult>> WhatIf, IReadOnlyDictionary<string, SignInTally> SignIns);
+
 public enum UserKind { Member, InternalGuest, ExternalGuest }
 
 public sealed record DirectoryUser(

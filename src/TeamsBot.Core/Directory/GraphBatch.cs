@@ -15,6 +15,16 @@ internal sealed record BatchItem(int Status, string? Body)
     public async Task<T?> ReadAsync<T>(ParsableFactory<T> factory, CancellationToken ct) where T : IParsable =>
         string.IsNullOrEmpty(Body) ? default : await KiotaJsonSerializer.DeserializeAsync(Body, factory, ct).ConfigureAwait(false);
 
+    /// <summary>The item's value; a failed item throws the ODataError a direct call would have thrown.</summary>
+    public async Task<T?> ExpectAsync<T>(ParsableFactory<T> factory, CancellationToken ct) where T : IParsable
+    {
+        if (!Succeeded)
+        {
+            throw await ErrorAsync(ct).ConfigureAwait(false);
+        }
+        return await ReadAsync(factory, ct).ConfigureAwait(false);
+    }
+
     /// <summary>The item's Graph error, shaped like the ODataError a direct call would throw.</summary>
     public async Task<ODataError> ErrorAsync(CancellationToken ct)
     {

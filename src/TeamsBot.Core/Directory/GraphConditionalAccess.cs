@@ -95,7 +95,7 @@ internal sealed class GraphConditionalAccess(GraphClientProvider graph) : ICondi
             return locations;
         }, "read the named locations", ct);
 
-    private static NamedLocation? ToNamedLocation(Microsoft.Graph.Models.NamedLocation location) => location switch
+    internal static NamedLocation? ToNamedLocation(Microsoft.Graph.Models.NamedLocation location) => location switch
     {
         IpNamedLocation ip => new NamedLocation(ip.Id ?? "", ip.DisplayName ?? "", "ip", ip.IsTrusted ?? false,
             (ip.IpRanges ?? []).Select(r => r switch

@@ -56,9 +56,9 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
                 ["policy"] = () => client.Policies.AuthenticationMethodsPolicy.AuthenticationMethodConfigurations["TemporaryAccessPass"].ToGetRequestInformation(),
             };
             var items = await GraphBatch.SendAsync(client, requests, time, ct).ConfigureAwait(false);
-            var policy = DirectoryMapping.ToTapPolicy(await Expect(items["policy"], AuthenticationMethodConfiguration.CreateFromDiscriminatorValue, ct).ConfigureAwait(false));
+            var policy = DirectoryMapping.ToTapPolicy(await items["policy"].ExpectAsync(AuthenticationMethodConfiguration.CreateFromDiscriminatorValue, ct).ConfigureAwait(false));
             if (items["reports"].Status == 404) return new TapFormFacts([], policy);
-            var page = await Expect(items["reports"], DirectoryObjectCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
+            var page = await items["reports"].ExpectAsync(DirectoryObjectCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
             var all = await WithLaterPagesAsync(page, next => client.Users[requesterId].DirectReports.WithUrl(next).GetAsync(cancellationToken: ct))
                 .ConfigureAwait(false);
             return new TapFormFacts([.. all.OfType<User>().Select(DirectoryMapping.ToDirectoryUser)], policy);
@@ -135,12 +135,12 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
 
             var items = await GraphBatch.SendAsync(client, requests, time, ct).ConfigureAwait(false);
 
-            var policy = DirectoryMapping.ToTapPolicy(await Expect(items["policy"], AuthenticationMethodConfiguration.CreateFromDiscriminatorValue, ct).ConfigureAwait(false));
+            var policy = DirectoryMapping.ToTapPolicy(await items["policy"].ExpectAsync(AuthenticationMethodConfiguration.CreateFromDiscriminatorValue, ct).ConfigureAwait(false));
 
             var requesterInGroup = false;
             if (items.TryGetValue("requester", out var requester) && requester.Status != 404)
             {
-                var answer = await Expect(requester, CheckMemberGroupsPostResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
+                var answer = await requester.ExpectAsync(CheckMemberGroupsPostResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
                 requesterInGroup = answer?.Value?.Contains(query.RequestersGroupId!, StringComparer.OrdinalIgnoreCase) == true;
             }
 
@@ -154,7 +154,7 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
                         "Request_ResourceNotFound", statusCode: 404);
                 }
                 var groupId = approverGroups[i];
-                var members = await Expect(items[$"approvers{i}"], DirectoryObjectCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
+                var members = await items[$"approvers{i}"].ExpectAsync(DirectoryObjectCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
                 var all = await WithLaterPagesAsync(members, next => client.Groups[groupId].TransitiveMembers.WithUrl(next).GetAsync(cancellationToken: ct))
                     .ConfigureAwait(false);
                 approvers[groupId] = all.OfType<User>().Select(u => u.Id).OfType<string>().ToList();
@@ -164,15 +164,15 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
             {
                 return new TapCandidate(null, null, new HashSet<string>(), [], [], policy, requesterInGroup, approvers);
             }
-            var user = await Expect(items["target"], User.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
+            var user = await items["target"].ExpectAsync(User.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
 
             string? managerId = null;
             if (items["manager"].Status != 404)
             {
-                managerId = (await Expect(items["manager"], DirectoryObject.CreateFromDiscriminatorValue, ct).ConfigureAwait(false))?.Id;
+                managerId = (await items["manager"].ExpectAsync(DirectoryObject.CreateFromDiscriminatorValue, ct).ConfigureAwait(false))?.Id;
             }
 
-            var memberOfPage = await Expect(items["memberOf"], DirectoryObjectCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
+            var memberOfPage = await items["memberOf"].ExpectAsync(DirectoryObjectCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
             var memberOf = await WithLaterPagesAsync(memberOfPage, next => target.TransitiveMemberOf.WithUrl(next).GetAsync(cancellationToken: ct))
                 .ConfigureAwait(false);
             var groups = memberOf.OfType<Group>().Select(g => g.Id).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -184,7 +184,7 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
                     : new DirectoryRoleHolding("", "A directory role the bot cannot read (grant RoleManagement.Read.Directory)"))
                 .ToList();
 
-            var methods = await Expect(items["methods"], AuthenticationMethodCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
+            var methods = await items["methods"].ExpectAsync(AuthenticationMethodCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
             var methodTypes = (methods?.Value ?? []).Select(DirectoryMapping.MethodType).Distinct(StringComparer.Ordinal).ToList();
 
             return new TapCandidate(user is null ? null : DirectoryMapping.ToDirectoryUser(user), managerId, groups, roles, methodTypes, policy,
@@ -207,14 +207,4 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
         return objects;
     }
 
-    /// <summary>The item's value; a failed item throws the ODataError a direct call would have thrown.</summary>
-    private static async Task<T?> Expect<T>(BatchItem item, Microsoft.Kiota.Abstractions.Serialization.ParsableFactory<T> factory, CancellationToken ct)
-        where T : Microsoft.Kiota.Abstractions.Serialization.IParsable
-    {
-        if (!item.Succeeded)
-        {
-            throw await item.ErrorAsync(ct).ConfigureAwait(false);
-        }
-        return await item.ReadAsync(factory, ct).ConfigureAwait(false);
-    }
 }

@@ -3,37 +3,40 @@ using Microsoft.Graph.Models;
 
 namespace TeamsBot.Directory;
 
-/// <summary>Conditional Access What-If (POST /identity/conditionalAccess/evaluate) through Microsoft Graph.</summary>
+/// <summary>Conditional Access What-If through Microsoft Graph (POST /identity/conditionalAccess/evaluate).</summary>
 internal sealed class GraphWhatIfEvaluator(GraphClientProvider graph) : IWhatIfEvaluator
 {
     public Task<IReadOnlyList<WhatIfResult>> EvaluateAsync(WhatIfQuery query, CancellationToken ct = default) =>
-        GraphFailures.RunAsync<IReadOnlyList<WhatIfResult>>(async () =>
+        GraphFailures.RunAsync(async () =>
         {
-            var body = new EvaluatePostRequestBody
-            {
-                SignInIdentity = new UserSignIn { UserId = query.UserId },
-                SignInContext = new UserActionContext
-                {
-                    UserAction = GraphEnums.Parse<UserAction>(query.UserAction)
-                        ?? throw new DirectoryException(DirectoryErrorKind.BadRequest, $"'{query.UserAction}' is not a What-If user action."),
-                },
-                SignInConditions = new SignInConditions
-                {
-                    IpAddress = query.IpAddress,
-                    Country = query.Country,
-                    ClientAppType = GraphEnums.Parse<ConditionalAccessClientApp>(query.ClientAppType),
-                    DevicePlatform = GraphEnums.Parse<ConditionalAccessDevicePlatform>(query.DevicePlatform),
-                },
-                // Every policy comes back, so "not applied" is evidence too.
-                AppliedPoliciesOnly = false,
-            };
-            var answer = await graph.Client.Identity.ConditionalAccess.Evaluate.PostAsEvaluatePostResponseAsync(body, cancellationToken: ct).ConfigureAwait(false);
-            return (answer?.Value ?? []).Select(r => new WhatIfResult(
-                r.Id ?? "",
-                r.DisplayName ?? "",
-                r.State is { } state ? GraphEnums.WireName(state) : "",
-                r.PolicyApplies ?? false,
-                (r.GrantControls?.BuiltInControls ?? []).OfType<ConditionalAccessGrantControl>().Select(GraphEnums.WireName).ToList(),
-                r.AnalysisReasons is { } reasons ? GraphEnums.WireName(reasons) : null)).ToList();
+            var answer = await graph.Client.Identity.ConditionalAccess.Evaluate.PostAsEvaluatePostResponseAsync(Body(query), cancellationToken: ct).ConfigureAwait(false);
+            return Results(answer);
         }, "evaluate the Conditional Access policies (What-If)", ct);
+
+    internal static EvaluatePostRequestBody Body(WhatIfQuery query) => new()
+    {
+        SignInIdentity = new UserSignIn { UserId = query.UserId },
+        SignInContext = new UserActionContext
+        {
+            UserAction = GraphEnums.Parse<UserAction>(query.UserAction)
+                ?? throw new DirectoryException(DirectoryErrorKind.BadRequest, $"'{query.UserAction}' is not a What-If user action."),
+        },
+        SignInConditions = new SignInConditions
+        {
+            IpAddress = query.IpAddress,
+            Country = query.Country,
+            ClientAppType = GraphEnums.Parse<ConditionalAccessClientApp>(query.ClientAppType),
+            DevicePlatform = GraphEnums.Parse<ConditionalAccessDevicePlatform>(query.DevicePlatform),
+        },
+        // Every policy comes back, so "not applied" is evidence too.
+        AppliedPoliciesOnly = false,
+    };
+
+    internal static IReadOnlyList<WhatIfResult> Results(EvaluatePostResponse? answer) => [.. (answer?.Value ?? []).Select(r => new WhatIfResult(
+        r.Id ?? "",
+        r.DisplayName ?? "",
+        r.State is { } state ? GraphEnums.WireName(state) : "",
+        r.PolicyApplies ?? false,
+        (r.GrantControls?.BuiltInControls ?? []).OfType<ConditionalAccessGrantControl>().Select(GraphEnums.WireName).ToList(),
+        r.AnalysisReasons is { } reasons ? GraphEnums.WireName(reasons) : null))];
 }

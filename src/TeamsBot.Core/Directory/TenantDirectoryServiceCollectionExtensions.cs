@@ -26,6 +26,7 @@ public static class TenantDirectoryServiceCollectionExtensions
         services.TryAddSingleton<IConditionalAccess, GraphConditionalAccess>();
         services.TryAddSingleton<IWhatIfEvaluator, GraphWhatIfEvaluator>();
         services.TryAddSingleton<ISignInReports, GraphSignInReports>();
+        services.TryAddSingleton<IPolicyEvidence, GraphPolicyEvidence>();
         return services;
     }
 }

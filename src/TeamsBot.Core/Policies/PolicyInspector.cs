@@ -46,24 +46,20 @@ public sealed record PolicyStatus(TenantSnapshot Snapshot, IReadOnlyList<Precond
 /// their templates, preconditions checked, What-If run for the personas that matter.
 /// </summary>
 public sealed class PolicyInspector(
-    IConditionalAccess conditionalAccess,
-    ITapPolicySource tapPolicies,
-    IWhatIfEvaluator whatIf,
-    ISignInReports signIns,
+    IPolicyEvidence evidence,
     PolicyDeployments deployments,
     RegistrationPolicies templates,
     IOptions<BreakGlassOptions> breakGlass,
     IOptions<PolicyOptions> options,
     TimeProvider time)
 {
-    /// <summary>The tenant's policies, named locations and TAP policy: three Graph reads, in parallel.</summary>
+    /// <summary>The tenant's policies, named locations and TAP policy: one Graph round trip.</summary>
     public async Task<TenantSnapshot> SnapshotAsync(CancellationToken ct)
     {
-        var policiesTask = conditionalAccess.ListPoliciesAsync(ct);
-        var locationsTask = conditionalAccess.ListNamedLocationsAsync(ct);
-        var tapTask = tapPolicies.GetAsync(ct);
+        var contextTask = evidence.GetContextAsync(ct);
         var records = await deployments.AllAsync(ct);
-        var live = await policiesTask;
+        var context = await contextTask;
+        var live = context.Policies;
         var views = RegistrationPolicies.All.Select(key =>
         {
             var record = records.GetValueOrDefault(key);
@@ -72,18 +68,26 @@ public sealed class PolicyInspector(
             var drift = policy is null ? [] : PolicyDiff.Compare(templates.Render(key), policy.Body);
             return new PolicyView(key, record, policy, drift);
         }).ToList();
-        return new TenantSnapshot(views, await locationsTask, await tapTask);
+        return new TenantSnapshot(views, context.Locations, context.TapPolicy);
     }
 
+    /// <summary>The whole picture: two Graph round trips (the snapshot, then What-If and sign-ins together).</summary>
     public async Task<PolicyStatus> StatusAsync(string actingAdminId, CancellationToken ct)
     {
         var snapshot = await SnapshotAsync(ct);
-        var (matrix, note) = await MatrixAsync(snapshot, actingAdminId, ct);
-        var tallies = new Dictionary<PolicyKey, SignInTally>();
-        var since = time.GetUtcNow() - TimeSpan.FromDays(30);
-        var tallyTasks = snapshot.Policies.Where(p => p.Deployed).Select(async p => (p.Key, await signIns.CountForPolicyAsync(p.Live!.Id, since, ct)));
-        foreach (var (key, tally) in await Task.WhenAll(tallyTasks)) tallies[key] = tally;
-        return new PolicyStatus(snapshot, Preconditions(snapshot, matrix), matrix, tallies, note);
+        var deployed = snapshot.Policies.Where(p => p.Deployed).ToList();
+        var (cells, queries) = MatrixQueries(snapshot, actingAdminId);
+        var found = await evidence.GetEvidenceAsync([.. queries.Select(q => q.Query)], [.. deployed.Select(p => p.Live!.Id)],
+            time.GetUtcNow() - TimeSpan.FromDays(30), ct);
+        var ours = deployed.ToDictionary(p => p.Live!.Id, p => p.Key);
+        var matrix = cells.Select(c =>
+        {
+            var index = queries.FindIndex(q => q.Cell == c);
+            return index < 0 ? c : c with { Outcome = Outcome(found.WhatIf[index], ours) };
+        }).ToList();
+        var tallies = deployed.ToDictionary(p => p.Key, p => found.SignIns[p.Live!.Id]);
+        var note = deployed.Count == 0 ? "Deploy the policies (report-only) to see what they would do: What-If evaluates deployed policies." : null;
+        return new PolicyStatus(snapshot, Preconditions(snapshot, matrix), deployed.Count == 0 ? [] : matrix, tallies, note);
     }
 
     /// <summary>The gates every promotion needs, whatever the override.</summary>
@@ -127,10 +131,9 @@ public sealed class PolicyInspector(
         return list;
     }
 
-    private async Task<(IReadOnlyList<WhatIfCell>, string?)> MatrixAsync(TenantSnapshot snapshot, string adminId, CancellationToken ct)
+    /// <summary>The matrix's cells, and the What-If query for each cell that can be evaluated.</summary>
+    private (List<WhatIfCell> Cells, List<(WhatIfCell Cell, WhatIfQuery Query)> Queries) MatrixQueries(TenantSnapshot snapshot, string adminId)
     {
-        var ours = snapshot.Policies.Where(p => p.Deployed).ToDictionary(p => p.Live!.Id, p => p.Key);
-        if (ours.Count == 0) return ([], "Deploy the policies (report-only) to see what they would do: What-If evaluates deployed policies.");
         var trustedIp = snapshot.Locations.Where(l => l.IsTrusted).SelectMany(l => l.IpRanges).Select(FirstAddress).FirstOrDefault(ip => ip is not null);
         var untrustedIp = UntrustedAddress(snapshot.Locations);
         var personas = new List<(string Name, string? UserId, string Untrusted)>
@@ -140,15 +143,18 @@ public sealed class PolicyInspector(
             ("Break-glass", breakGlass.Value.UserIds.FirstOrDefault(), "Not applied"),
         };
         var locations = new List<(string Name, string? Ip)> { ("Trusted network", trustedIp), ("Untrusted network", untrustedIp) };
-        var cells = await Task.WhenAll(personas.SelectMany(p => locations.Select(async l =>
-        {
-            var expected = l.Name == "Trusted network" ? "Not applied" : p.Untrusted;
-            if (p.UserId is null) return new WhatIfCell(p.Name, l.Name, "Not configured", expected);
-            if (l.Ip is null) return new WhatIfCell(p.Name, l.Name, "No trusted location", expected);
-            var results = await whatIf.EvaluateAsync(new WhatIfQuery(p.UserId, l.Ip), ct);
-            return new WhatIfCell(p.Name, l.Name, Outcome(results, ours), expected);
-        })));
-        return (cells, null);
+        var cells = new List<WhatIfCell>();
+        var queries = new List<(WhatIfCell, WhatIfQuery)>();
+        if (!snapshot.Policies.Any(p => p.Deployed)) return (cells, queries);
+        foreach (var (name, userId, untrusted) in personas)
+            foreach (var (location, ip) in locations)
+            {
+                var expected = location == "Trusted network" ? "Not applied" : untrusted;
+                var cell = new WhatIfCell(name, location, userId is null ? "Not configured" : ip is null ? "No trusted location" : "", expected);
+                cells.Add(cell);
+                if (userId is not null && ip is not null) queries.Add((cell, new WhatIfQuery(userId, ip)));
+            }
+        return (cells, queries);
     }
 
     private static string Outcome(IReadOnlyList<WhatIfResult> results, IReadOnlyDictionary<string, PolicyKey> ours)

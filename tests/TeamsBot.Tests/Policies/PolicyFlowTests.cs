@@ -176,6 +176,28 @@ public sealed class PolicyFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_costs_three_Graph_round_trips_and_deploy_five()
+    {
+        await _world.IdleAsync();
+        var log = _world.Tenant.RequestLog;
+        log.Clear();
+        await PlanAsync(_world, Patti, "policy deploy", "Plan: Deploy");
+        var planTrips = log.RoundTrips;
+        var (call, card) = await _world.WaitForCardAsync(Lee, "Approve plan");
+        await _world.IdleAsync();
+        log.Clear();
+        await _world.ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
+        await _world.IdleAsync();
+        var applyTrips = log.RoundTrips;
+        log.Clear();
+        await PlanAsync(_world, Patti, "policy status", "Security-info registration policies");
+        var statusTrips = log.RoundTrips;
+        Console.WriteLine($"Policy Graph round trips: deploy plan {planTrips} (incl. admins lookup), approve+apply {applyTrips}, status {statusTrips}");
+        Assert.Equal(3, statusTrips); // admin check, snapshot batch, evidence batch
+        Assert.True(applyTrips <= 5, $"{applyTrips}: {string.Join(", ", log.Entries.Where(e => !e.InBatch).Select(e => e.Method + " " + e.Path))}");
+    }
+
+    [Fact]
     public async Task A_change_made_outside_the_bot_shows_as_drift_in_status_and_in_the_drift_watch()
     {
         await DeployAsync(_world);
