@@ -50,6 +50,9 @@ async function main() {
       return closing(0, files.length);
     }
     env.BOT_URL = botUrl;
+    // The tests check that no secret lands in the bot's log or database.
+    env.E2E_BOT_LOG = bot.logFile;
+    env.E2E_BOT_DATA = botData;
   }
 
   const tap = join(tmpdir(), `teamsbot-e2e-${process.pid}.tap`);

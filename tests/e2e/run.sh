@@ -7,6 +7,7 @@
 #   E2E_FLOWS=1 tests/e2e/run.sh         also the multi-persona flows in flows/
 #   E2E_BOT_NO_BUILD=1 tests/e2e/run.sh  use the existing build (E2E_BOT_CONFIGURATION, default Release)
 #   BOT_URL=http://127.0.0.1:3978 tests/e2e/run.sh   use a bot that already runs
+#   E2E_BOT_URL=http://127.0.0.1:3988 E2E_PORT_BASE=57150 tests/e2e/run.sh   other ports (a demo runs)
 #   extra arguments go to node --test, e.g. --test-name-pattern=help
 set -uo pipefail
 E2E="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

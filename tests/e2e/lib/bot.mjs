@@ -7,8 +7,9 @@ import { startManaged } from './processes.mjs';
 export const REPO_ROOT = dirname(dirname(E2E_DIR));
 export const DEFAULT_BOT_URL = 'http://127.0.0.1:3978';
 
+/** BOT_URL: a bot that already runs; else E2E_BOT_URL: where the suite starts its own (default :3978). */
 export function botUrlFromEnv() {
-  return (process.env.BOT_URL || DEFAULT_BOT_URL).replace(/\/+$/, '').replace(/\/api\/messages$/, '');
+  return (process.env.BOT_URL || process.env.E2E_BOT_URL || DEFAULT_BOT_URL).replace(/\/+$/, '').replace(/\/api\/messages$/, '');
 }
 
 export const messagesEndpoint = (botUrl) => `${botUrl}/api/messages`;
@@ -44,7 +45,7 @@ export async function waitForHealth(botUrl, { timeoutMs = 180000, child, logFile
  */
 export async function startBot({ botUrl = botUrlFromEnv(), configuration, noBuild = false, env = {}, logFile, timeoutMs } = {}) {
   const { port, hostname } = new URL(botUrl);
-  await assertPortFree(Number(port || 80), `the bot at ${botUrl}; if it already runs, use --no-bot or BOT_URL`);
+  await assertPortFree(Number(port || 80), `the bot at ${botUrl}; if it already runs, use --no-bot or BOT_URL, else start it elsewhere with E2E_BOT_URL`);
   const log = logFile ?? join(E2E_DIR, '.playground', 'bot.log');
   mkdirSync(dirname(log), { recursive: true });
   writeFileSync(log, '');

@@ -1,7 +1,7 @@
 // node:test glue: one bot + the needed Playground instances + one Chromium per test file.
 // The bot is started here unless BOT_URL points at one already running (run-suite.mjs starts one
 // bot for the whole suite and sets BOT_URL).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -20,7 +20,8 @@ export function botOptionsFromEnv() {
   return {
     configuration: process.env.E2E_BOT_CONFIGURATION || undefined,
     noBuild: process.env.E2E_BOT_NO_BUILD === '1',
-    env: { Storage__Provider: 'Sqlite', Storage__SqlitePath: join(dataDir, 'teamsbot.db') },
+    // The simulated tenant on a free port, not the fixed 3979 of Development: a demo may hold that.
+    env: { Storage__Provider: 'Sqlite', Storage__SqlitePath: join(dataDir, 'teamsbot.db'), Graph__SimulatedPort: '0' },
     dataDir,
   };
 }
@@ -50,7 +51,7 @@ export function useTeams(personas) {
     if (state.dataDir) rmSync(state.dataDir, { recursive: true, force: true });
   });
 
-  return async function open(personaKey, t) {
+  const open = async function open(personaKey, t) {
     const playground = state.stack.playgrounds[personaKey];
     if (!playground) throw new Error(`persona ${personaKey} has no Playground in this file (started: ${Object.keys(state.stack.playgrounds)})`);
     const context = await newIsolatedContext(state.browser);
@@ -58,4 +59,25 @@ export function useTeams(personas) {
     // Test names read "short name: what it checks"; the short name names the screenshot folder.
     return TeamsChat.open(context, playground, { shots: join(ARTIFACTS_DIR, slug(t.name.split(':')[0])) });
   };
+
+  /**
+   * The files the bot of this run writes (its log, its database folder), so a test can check that
+   * a secret never lands there. Empty for a bot started outside the suite (BOT_URL by hand).
+   */
+  open.botFiles = () => {
+    if (state.stack?.bot) return [state.stack.bot.logFile, state.dataDir].filter(Boolean);
+    return [process.env.E2E_BOT_LOG, process.env.E2E_BOT_DATA].filter(Boolean);
+  };
+  return open;
+}
+
+/** Whether `secret` occurs in any of `paths` (files, or folders searched recursively). */
+export function filesContain(paths, secret) {
+  const needle = Buffer.from(secret, 'utf8');
+  const visit = (path) => {
+    if (!existsSync(path)) return false;
+    if (statSync(path).isDirectory()) return readdirSync(path).some((name) => visit(join(path, name)));
+    return readFileSync(path).includes(needle);
+  };
+  return paths.some(visit);
 }

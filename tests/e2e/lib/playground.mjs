@@ -75,11 +75,29 @@ async function httpOk(url, timeoutMs = 2000) {
   }
 }
 
+class PortMoved extends Error {}
+
 /**
  * Starts the Playground for `persona` on `port`, talking to `botEndpoint` (…/api/messages).
  * Returns { persona, port, url, serviceUrl, configPath, logFile, stop() }.
+ *
+ * The default ports lie in Linux's ephemeral range, where every listen(0) on the machine draws
+ * its port (test servers, the bot's simulated tenant): a short-lived one can hold ours between our
+ * check and the Playground's own. The Playground then moves to a random port; we stop it and try
+ * again. A port that stays taken fails with the check's message.
  */
-export async function startPlayground(persona, { port = portOf(persona), botEndpoint, botId, timeoutMs = 30000 } = {}) {
+export async function startPlayground(persona, options = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startPlaygroundOnce(persona, options);
+    } catch (err) {
+      if (!(err instanceof PortMoved) || attempt >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
+async function startPlaygroundOnce(persona, { port = portOf(persona), botEndpoint, botId, timeoutMs = 30000 } = {}) {
   if (!botEndpoint) throw new Error('startPlayground needs botEndpoint');
   await assertPortFree(port, `Playground for ${persona.user.name}`);
 
@@ -113,20 +131,20 @@ export async function startPlayground(persona, { port = portOf(persona), botEndp
     },
   );
 
-  const fail = async (why) => {
+  const fail = async (why, ErrorType = Error) => {
     await child.stop();
     const tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
-    throw new Error(`Playground for ${persona.user.name} on port ${port}: ${why}\n--- ${logFile} (tail) ---\n${tail}`);
+    throw new ErrorType(`Playground for ${persona.user.name} on port ${port}: ${why}\n--- ${logFile} (tail) ---\n${tail}`);
   };
 
   const deadline = Date.now() + timeoutMs;
   while (announced === null) {
     if (child.exitCode !== null || child.signalCode !== null) return fail(`exited early (${child.exitCode ?? child.signalCode})`);
-    if (moved) return fail('port taken; the Playground moved to another port');
+    if (moved) return fail('port taken; the Playground moved to another port', PortMoved);
     if (Date.now() > deadline) return fail(`did not report "Listening on" within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  if (moved || announced !== port) return fail(`it listens on ${announced} instead (port taken?)`);
+  if (moved || announced !== port) return fail(`it listens on ${announced} instead (port taken?)`, PortMoved);
   while (!(await httpOk(`http://127.0.0.1:${port}/`))) {
     if (child.exitCode !== null) return fail('exited while starting');
     if (Date.now() > deadline) return fail('does not answer HTTP on 127.0.0.1');

@@ -48,12 +48,16 @@ export class TeamsChat {
     this.shots = shots;
     this.timeouts = 0;
     this.cardJson = []; // every card the Playground pushed to this tab, newest last
+    this.frames = []; // every text frame the Playground pushed to this tab (what its client received)
+    this.masks = new Set(); // locators hidden in every screenshot (e.g. a card while it shows a pass)
   }
 
   // Cards arrive over the Playground's conversation websocket as createMessage/updateMessage; the
   // JSON lets fillCardInput find an input by its card id, which the rendered DOM does not carry.
   #record(payload) {
-    if (typeof payload !== 'string' || !payload.includes('application/vnd.microsoft.card.adaptive')) return;
+    if (typeof payload !== 'string') return;
+    this.frames.push(payload);
+    if (!payload.includes('application/vnd.microsoft.card.adaptive')) return;
     try {
       const msg = JSON.parse(payload);
       for (const a of msg?.message?.attachments ?? []) {
@@ -245,6 +249,22 @@ export class TeamsChat {
     return card ? [...inputsOf(card)] : [];
   }
 
+  /** Titles of the buttons `card` offers right now (ShowCard sub-cards included once opened). */
+  async cardButtons(card = this.lastCard()) {
+    return (await card.getByRole('button').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  }
+
+  /**
+   * Whether `secret` shows anywhere in this tab: the rendered page (text and markup, hidden parts
+   * included) or any frame the Playground pushed to it. Answers a boolean so the secret itself
+   * never lands in an assertion message.
+   */
+  async exposes(secret) {
+    const html = await this.page.content();
+    const text = await this.page.locator('body').innerText();
+    return html.includes(secret) || text.includes(secret) || this.frames.some((f) => f.includes(secret));
+  }
+
   /** Visible text of `card` (the last card by default). */
   async cardText(card = this.lastCard()) {
     return (await card.innerText()).trim();
@@ -254,13 +274,25 @@ export class TeamsChat {
     return this.cardText(this.lastCard());
   }
 
-  /** Saves a full-page screenshot to <shots>/<step>.png; `mask` hides locators (e.g. a revealed pass). */
+  /**
+   * Saves a full-page screenshot to <shots>/<step>.png; `mask` hides locators (e.g. a revealed
+   * pass), on top of those registered with `maskAlways` (which also cover timeout screenshots).
+   */
   async screenshot(step, { mask = [] } = {}) {
     if (!this.shots) return null;
     mkdirSync(this.shots, { recursive: true });
     const path = join(this.shots, `${step}.png`);
-    await this.page.screenshot({ path, fullPage: true, mask });
+    await this.page.screenshot({ path, fullPage: true, mask: [...this.masks, ...mask] });
     return path;
+  }
+
+  /** Hides `locator` in every screenshot of this tab until `unmask(locator)`. */
+  maskAlways(locator) {
+    this.masks.add(locator);
+  }
+
+  unmask(locator) {
+    this.masks.delete(locator);
   }
 
   async close() {
