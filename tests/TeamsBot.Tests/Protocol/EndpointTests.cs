@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TeamsBot.Protocol;
 using TeamsBot.Protocol.Connector;
 using TeamsBot.Tests.Infrastructure;
+using TeamsBot.Tap;
 
 namespace TeamsBot.Tests.Protocol;
 
@@ -227,5 +228,35 @@ public sealed class LocalModeGuardTests : IDisposable
         var ready = await client.GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Contains("storage", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
+
+public sealed class InstallTests : IAsyncLifetime
+{
+    private BotWorld _world = null!;
+
+    public async Task InitializeAsync() => _world = await BotWorld.StartAsync();
+
+    public async Task DisposeAsync() => await _world.DisposeAsync();
+
+    [Fact]
+    public async Task An_install_announced_twice_is_welcomed_once_and_help_shows_the_roles()
+    {
+        var install = Activities.Install(_world.Connector.ServiceUrl, Personas.Megan, "Megan Bowen", "a:personal-megan");
+        var update = install.DeepClone().AsObject();
+        update["type"] = "conversationUpdate";
+        update.Remove("action");
+        update["membersAdded"] = new JsonArray(new JsonObject { ["id"] = "29:" + Personas.Megan }, new JsonObject { ["id"] = "28:" + BotApp.AppId });
+        await _world.Bot.PostActivityAsync(install);
+        await _world.Bot.PostActivityAsync(update);
+        await _world.Connector.WaitForCardAsync("What you can do");
+        await _world.IdleAsync();
+        await Task.Delay(300);
+        Assert.Single(_world.Connector.Calls, c => c.Body?["text"]?.GetValue<string>().Contains("I'm **TeamsBot**", StringComparison.Ordinal) == true);
+        var help = Assert.Single(_world.Connector.Calls, c => c.Body?["attachments"] is not null);
+        var text = CardReader.AllText(help.Body!["attachments"]![0]!["content"]);
+        Assert.Contains("Temporary Access Passes", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Registration policies", text, StringComparison.Ordinal);
+        Assert.StartsWith("Hi Megan!", _world.Connector.Calls.First(c => c.Body?["text"] is not null).Body!["text"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 }

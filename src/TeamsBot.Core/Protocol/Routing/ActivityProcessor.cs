@@ -62,9 +62,9 @@ public sealed class ActivityProcessor(
                 await InstallationAsync(turn, ct);
                 return new TurnOutcome(200);
             case ActivityTypes.ConversationUpdate:
+                // Teams announces an install twice (installationUpdate, then membersAdded): the reference is kept from
+                // this one, the welcome comes from the other.
                 await acknowledge();
-                if (activity.MembersAdded?.Any(m => m.Id == activity.Recipient?.Id) == true)
-                    await RunInstalledAsync(turn, ct);
                 return new TurnOutcome(200);
             default:
                 return new TurnOutcome(200);
