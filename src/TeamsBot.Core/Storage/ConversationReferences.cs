@@ -23,6 +23,9 @@ public sealed class ConversationReferences(IDocumentStore store) : IConversation
 
     public async Task RememberAsync(ConversationReference reference, CancellationToken ct = default)
     {
+        // A channel is kept by its own id (19:...), not by the thread an activity came from, so that cards can be
+        // posted to it as new conversations.
+        if (!reference.IsPersonal && reference.TeamsChannelId is { Length: > 0 } channel) reference = reference with { ConversationId = channel };
         var key = reference.IsPersonal && reference.UserAadObjectId is { } aad ? UserKey(aad) : ConversationKey(reference.ConversationId);
         if (_known.TryGetValue(key, out var known) && known.SameRoute(reference)) return;
         await store.UpsertAsync(Collection, key, JsonSerializer.Serialize(reference, StorageJson.Default.ConversationReference), ct);

@@ -14,7 +14,7 @@ public sealed class BackgroundWork(ILogger<BackgroundWork> logger) : BackgroundS
         Channel.CreateBounded<(string, Func<CancellationToken, Task>)>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait });
     private int _pending;
 
-    /// <summary>Items queued or running (tests wait for zero).</summary>
+    /// <summary>Items queued or running (tests wait for zero); scheduled items count once they are due.</summary>
     public int Pending => Volatile.Read(ref _pending);
 
     public void Enqueue(string name, Func<CancellationToken, Task> work)
@@ -27,16 +27,9 @@ public sealed class BackgroundWork(ILogger<BackgroundWork> logger) : BackgroundS
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> after <paramref name="delay"/>.</summary>
-    public void Schedule(string name, TimeSpan delay, TimeProvider time, Func<CancellationToken, Task> work)
-    {
-        Interlocked.Increment(ref _pending);
-        _ = Task.Delay(delay, time).ContinueWith(_ =>
-        {
-            Enqueue(name, work);
-            Interlocked.Decrement(ref _pending);
-        }, TaskScheduler.Default);
-    }
+    /// <summary>Runs <paramref name="work"/> after <paramref name="delay"/> (it counts as pending once it is due).</summary>
+    public void Schedule(string name, TimeSpan delay, TimeProvider time, Func<CancellationToken, Task> work) =>
+        _ = Task.Delay(delay, time).ContinueWith(_ => Enqueue(name, work), TaskScheduler.Default);
 
     /// <summary>Waits until nothing is queued or running.</summary>
     public async Task DrainAsync(TimeSpan timeout)
