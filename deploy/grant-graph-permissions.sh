@@ -30,6 +30,9 @@ readonly PERMISSIONS=(
   # requesters, policy admins and break-glass groups, and the TAP policy's include/exclude groups.
   # Narrower than Group.Read.All or Directory.Read.All.
   "GroupMember.Read.All"
+  # Directory roles inside a TAP target's transitiveMemberOf come back with their roleTemplateId only with this;
+  # without it an administrator looks like a plain user, and privileged targets need privileged approvers.
+  "RoleManagement.Read.Directory"
   # Create, list and delete a user's Temporary Access Pass, and list a user's existing sign-in
   # methods (shown to approvers). There is no narrower permission that covers both; the granular
   # UserAuthMethod-TAP.ReadWrite.All covers TAPs only.

@@ -22,6 +22,7 @@ role_id_for() {
   case "$1" in
     User.Read.All) echo "df021288-bdef-4463-88db-98f22de89214" ;;
     GroupMember.Read.All) echo "98830695-27a2-44f7-8c18-0c3ebc9698f6" ;;
+    RoleManagement.Read.Directory) echo "483bed4a-2ad3-4361-a73b-c83ccdbdc53c" ;;
     UserAuthenticationMethod.ReadWrite.All) echo "50483e42-d915-4231-9639-7fdb7fd190e5" ;;
     Policy.Read.All) echo "246dd0d5-5bd0-4def-940b-0421030a5b68" ;;
     Policy.ReadWrite.ConditionalAccess) echo "01c0a623-fc9b-48e9-b794-0756f8e8f067" ;;
