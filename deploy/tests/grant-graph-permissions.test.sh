@@ -41,7 +41,7 @@ result "grants to the managed identity's principal id" $?
 
 grant --resource-group rg-teamsbot --identity-name id-teamsbot-dev
 rc=$?
-[[ $rc -eq 0 && "$(posts)" == "7" ]]
+[[ $rc -eq 0 && "$(posts)" == "8" ]]
 result "a second run changes nothing" $?
 
 fresh_state dry
