@@ -9,6 +9,8 @@ namespace TeamsBot.Tap;
 /// <summary>The TAP commands and card verbs, mapped onto <see cref="TapService"/>.</summary>
 public sealed class TapFeature(TapService service) : IBotFeature, IHelpContributor
 {
+    private const string PersonalOnly = "Ask me for a Temporary Access Pass in our 1:1 chat: the pass is only ever shown there.";
+
     public void Map(BotRoutes routes)
     {
         routes
@@ -17,11 +19,20 @@ public sealed class TapFeature(TapService service) : IBotFeature, IHelpContribut
             .OnCommand(@"^(?:(?:please\s+)?(?:i\s+need|can\s+i\s+(?:get|have)|request|new|get|create|issue|ask\s+for)\s+(?:an?\s+)?)?(?:tap|temporary\s+access\s+pass)(?:\s+(?:for\s+)?(?<who>\S+))?\s*[.!?]?$",
                 async (turn, match, ct) =>
                 {
+                    if (!turn.IsPersonalChat)
+                    {
+                        await turn.SendTextAsync(PersonalOnly, ct);
+                        return;
+                    }
                     var who = match.Groups["who"].Success ? match.Groups["who"].Value.Trim('.', ',', '!', '?', '<', '>') : null;
                     await turn.SendCardAsync(await service.FormAsync(turn.Caller!, who, ct), ct);
                 })
-            .OnVerb(TapVerbs.New, async (turn, _, ct) => AdaptiveCardInvokeResponse.Card(await service.FormAsync(turn.Caller!, null, ct)))
-            .OnVerb(TapVerbs.Submit, service.SubmitAsync)
+            .OnVerb(TapVerbs.New, async (turn, _, ct) => turn.IsPersonalChat
+                ? AdaptiveCardInvokeResponse.Card(await service.FormAsync(turn.Caller!, null, ct))
+                : AdaptiveCardInvokeResponse.Message(PersonalOnly))
+            .OnVerb(TapVerbs.Submit, (turn, action, ct) => turn.IsPersonalChat
+                ? service.SubmitAsync(turn, action, ct)
+                : Task.FromResult(AdaptiveCardInvokeResponse.Message(PersonalOnly)))
             .OnVerb(TapVerbs.Approve, (turn, action, ct) => service.DecideAsync(turn, action, approve: true, ct))
             .OnVerb(TapVerbs.Reject, (turn, action, ct) => service.DecideAsync(turn, action, approve: false, ct))
             .OnVerb(TapVerbs.Reveal, service.RevealAsync)
