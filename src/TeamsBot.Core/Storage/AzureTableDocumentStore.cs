@@ -170,10 +170,7 @@ public sealed class AzureTableDocumentStore : IDocumentStore
 
     private static (TableEntity Row, TableEntity Reverse, string WriteId) Rows(string collection, string key, string json)
     {
-        if (json.Length > MaxJsonLength)
-            throw new ArgumentException(
-                $"A document of {json.Length} characters is too large for Azure Table Storage (at most {MaxJsonLength}: an entity holds 1 MiB).",
-                nameof(json));
+        var chunks = Chunks(json);
         var partition = Partition(collection);
         var encoded = TableKeys.Encode(key);
         var writeId = Guid.NewGuid().ToString("N");
@@ -182,10 +179,29 @@ public sealed class AzureTableDocumentStore : IDocumentStore
         TableEntity Entity(string pk, string rk)
         {
             var entity = new TableEntity(pk, rk) { [WriteIdProperty] = writeId };
-            for (var i = 0; i * ChunkLength < Math.Max(json.Length, 1); i++)
-                entity[ChunkName(i)] = json.Substring(i * ChunkLength, Math.Min(ChunkLength, json.Length - i * ChunkLength));
+            for (var i = 0; i < chunks.Count; i++) entity[ChunkName(i)] = chunks[i];
             return entity;
         }
+    }
+
+    /// <summary>The JSON in pieces that fit a string property, never splitting a surrogate pair.</summary>
+    private static List<string> Chunks(string json)
+    {
+        var chunks = new List<string>();
+        var start = 0;
+        do
+        {
+            var length = Math.Min(ChunkLength, json.Length - start);
+            if (length == ChunkLength && char.IsHighSurrogate(json[start + length - 1])) length--;
+            chunks.Add(json.Substring(start, length));
+            start += length;
+        }
+        while (start < json.Length);
+        if (json.Length > MaxJsonLength || chunks.Count > MaxJsonLength / ChunkLength)
+            throw new ArgumentException(
+                $"A document of {json.Length} characters is too large for Azure Table Storage (at most {MaxJsonLength}: an entity holds 1 MiB).",
+                nameof(json));
+        return chunks;
     }
 
     private static StoredDocument Document(TableEntity entity)
@@ -193,9 +209,9 @@ public sealed class AzureTableDocumentStore : IDocumentStore
         var rowKey = entity.RowKey;
         var fromReverse = rowKey.StartsWith(ReverseRows, StringComparison.Ordinal);
         var encoded = fromReverse ? TableKeys.Uninvert(rowKey[ReverseRows.Length..]) : rowKey[KeyRows.Length..];
-        var json = entity.GetString(JsonProperty) ?? "";
-        for (var i = 1; entity.GetString(ChunkName(i)) is { } chunk; i++) json += chunk;
-        return new StoredDocument(TableKeys.Decode(encoded), json, (fromReverse ? ReverseRows : KeyRows) + entity.ETag);
+        var json = new System.Text.StringBuilder(entity.GetString(JsonProperty));
+        for (var i = 1; entity.GetString(ChunkName(i)) is { } chunk; i++) json.Append(chunk);
+        return new StoredDocument(TableKeys.Decode(encoded), json.ToString(), (fromReverse ? ReverseRows : KeyRows) + entity.ETag);
     }
 
     private static (bool FromReverse, ETag ServiceETag)? ParseETag(string etag) =>
