@@ -51,6 +51,7 @@ public sealed class TwoInstances : IAsyncLifetime
             ["Tap__PrivilegedApproversGroupId"] = "b0000000-0000-4000-8000-000000000007",
             ["Tap__RequestersGroupId"] = "b0000000-0000-4000-8000-000000000006",
             ["Policies__AdminsGroupId"] = "b0000000-0000-4000-8000-000000000003",
+            ["Policies__WhatIfGuestUserId"] = Personas.Joni,
             ["BreakGlass__UserIds__0"] = Personas.BreakGlass1,
             ["BreakGlass__UserIds__1"] = Personas.BreakGlass2,
             ["BreakGlass__GroupId"] = "b0000000-0000-4000-8000-000000000004",
