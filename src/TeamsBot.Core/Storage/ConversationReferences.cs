@@ -15,11 +15,17 @@ public interface IConversationReferences
     Task ForgetUserAsync(string aadObjectId, CancellationToken ct = default);
 }
 
-public sealed class ConversationReferences(IDocumentStore store) : IConversationReferences
+public sealed class ConversationReferences(IDocumentStore store, TimeProvider time) : IConversationReferences
 {
+    /// <summary>
+    /// How long a remembered route is trusted without writing it again. Another instance may have forgotten it
+    /// meanwhile (a 403/404 from the connector there); this bounds how long such a user stays unreachable.
+    /// </summary>
+    public static readonly TimeSpan TrustKnownFor = TimeSpan.FromMinutes(5);
+
     private const string Collection = "conversationReferences";
-    // What this instance last wrote or read, so that a turn writes only when something changed.
-    private readonly ConcurrentDictionary<string, ConversationReference> _known = new();
+    // What this instance last wrote, and when, so that a turn writes only when something changed.
+    private readonly ConcurrentDictionary<string, (ConversationReference Reference, DateTimeOffset At)> _known = new();
 
     public async Task RememberAsync(ConversationReference reference, CancellationToken ct = default)
     {
@@ -27,9 +33,10 @@ public sealed class ConversationReferences(IDocumentStore store) : IConversation
         // posted to it as new conversations.
         if (!reference.IsPersonal && reference.TeamsChannelId is { Length: > 0 } channel) reference = reference with { ConversationId = channel };
         var key = reference.IsPersonal && reference.UserAadObjectId is { } aad ? UserKey(aad) : ConversationKey(reference.ConversationId);
-        if (_known.TryGetValue(key, out var known) && known.SameRoute(reference)) return;
+        var now = time.GetUtcNow();
+        if (_known.TryGetValue(key, out var known) && known.Reference.SameRoute(reference) && now - known.At < TrustKnownFor) return;
         await store.UpsertAsync(Collection, key, JsonSerializer.Serialize(reference, StorageJson.Default.ConversationReference), ct);
-        _known[key] = reference;
+        _known[key] = (reference, now);
     }
 
     public Task<ConversationReference?> ForUserAsync(string aadObjectId, CancellationToken ct = default) => ReadAsync(UserKey(aadObjectId), ct);

@@ -45,8 +45,15 @@ public sealed class StorageOptions
 public sealed class AzureTablesOptions
 {
     public string? ConnectionString { get; set; }
-    /// <summary>Table service endpoint used with the managed identity, e.g. https://account.table.core.windows.net.</summary>
+    /// <summary>Table service endpoint used with the bot's identity, e.g. https://account.table.core.windows.net.</summary>
     public string? ServiceUri { get; set; }
-    /// <summary>Prefix of table names, so that several bots can share one account.</summary>
+    /// <summary>Prefix of the table name, so that several bots can share one account: the table is <c>{prefix}Documents</c>.</summary>
     public string TablePrefix { get; set; } = "teamsbot";
+
+    public string TableName => TablePrefix + "Documents";
+
+    /// <summary>Azure's rule for table names: 3-63 letters and digits, starting with a letter ("tables" is reserved).</summary>
+    public static bool IsValidTableName(string name) =>
+        System.Text.RegularExpressions.Regex.IsMatch(name, "^[A-Za-z][A-Za-z0-9]{2,62}$")
+        && !name.Equals("tables", StringComparison.OrdinalIgnoreCase);
 }

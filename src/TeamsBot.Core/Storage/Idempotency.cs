@@ -21,9 +21,14 @@ public sealed class IdempotencyKeys(IDocumentStore store, TimeProvider time) : I
     public async Task<string> ClaimAsync(string key, string result, CancellationToken ct = default)
     {
         var json = JsonSerializer.Serialize(new IdempotencyRecord(key, result, time.GetUtcNow()), StorageJson.Default.IdempotencyRecord);
-        if (await store.TryInsertAsync(Collection, key, json, ct)) return result;
-        var existing = await store.GetAsync(Collection, key, ct);
-        return existing is null ? result : JsonSerializer.Deserialize(existing.Json, StorageJson.Default.IdempotencyRecord)!.Result;
+        while (true)
+        {
+            if (await store.TryInsertAsync(Collection, key, json, ct)) return result;
+            var existing = await store.GetAsync(Collection, key, ct);
+            if (existing is not null) return JsonSerializer.Deserialize(existing.Json, StorageJson.Default.IdempotencyRecord)!.Result;
+            // Released between our insert and our read (another instance gave it up): claim it again rather than
+            // report a claim nobody holds.
+        }
     }
 
     public Task ReleaseAsync(string key, CancellationToken ct = default) => store.DeleteAsync(Collection, key, ct: ct);

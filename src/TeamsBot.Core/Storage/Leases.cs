@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 
 namespace TeamsBot.Storage;
 
@@ -15,7 +16,12 @@ public interface ILeases
     Task ReleaseAsync(string name, string owner, CancellationToken ct = default);
 }
 
-public sealed class Leases(IDocumentStore store, TimeProvider time) : ILeases
+/// <summary>
+/// Every change is a compare-and-swap on the lease document: of several instances that read the same expired (or
+/// missing) lease, exactly one write succeeds, the others see false. Expiry is judged by the reader's clock, so the
+/// lease duration must exceed the clock skew between instances (minutes of margin for the bot's jobs).
+/// </summary>
+public sealed class Leases(IDocumentStore store, TimeProvider time, ILogger<Leases> logger) : ILeases
 {
     private const string Collection = "leases";
 
@@ -24,10 +30,21 @@ public sealed class Leases(IDocumentStore store, TimeProvider time) : ILeases
         var now = time.GetUtcNow();
         var json = JsonSerializer.Serialize(new Lease(name, owner, now + duration), StorageJson.Default.Lease);
         var current = await store.GetAsync(Collection, name, ct);
-        if (current is null) return await store.TryInsertAsync(Collection, name, json, ct);
+        if (current is null)
+        {
+            var taken = await store.TryInsertAsync(Collection, name, json, ct);
+            Log(taken, name, owner, previous: null);
+            return taken;
+        }
         var lease = JsonSerializer.Deserialize(current.Json, StorageJson.Default.Lease)!;
-        if (lease.Owner != owner && lease.ExpiresAt > now) return false;
-        return await store.TryReplaceAsync(Collection, name, json, current.ETag, ct);
+        if (lease.Owner != owner && lease.ExpiresAt > now)
+        {
+            logger.LogDebug("Lease {Lease} is held by {Holder} until {ExpiresAt:O}; {Owner} does not run it", name, lease.Owner, lease.ExpiresAt, owner);
+            return false;
+        }
+        var won = await store.TryReplaceAsync(Collection, name, json, current.ETag, ct);
+        Log(won, name, owner, lease.Owner);
+        return won;
     }
 
     public async Task ReleaseAsync(string name, string owner, CancellationToken ct = default)
@@ -35,6 +52,14 @@ public sealed class Leases(IDocumentStore store, TimeProvider time) : ILeases
         var current = await store.GetAsync(Collection, name, ct);
         if (current is null) return;
         var lease = JsonSerializer.Deserialize(current.Json, StorageJson.Default.Lease)!;
-        if (lease.Owner == owner) await store.DeleteAsync(Collection, name, current.ETag, ct);
+        if (lease.Owner == owner && await store.DeleteAsync(Collection, name, current.ETag, ct))
+            logger.LogInformation("Lease {Lease} released by {Owner}", name, owner);
+    }
+
+    private void Log(bool won, string name, string owner, string? previous)
+    {
+        if (!won) logger.LogDebug("Lease {Lease}: another instance wrote it first; {Owner} does not run it", name, owner);
+        else if (previous == owner) logger.LogDebug("Lease {Lease} renewed by {Owner}", name, owner);
+        else logger.LogInformation("Lease {Lease} taken by {Owner} (before: {Previous})", name, owner, previous ?? "nobody");
     }
 }

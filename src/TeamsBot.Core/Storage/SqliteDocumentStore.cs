@@ -96,10 +96,13 @@ public sealed class SqliteDocumentStore : IDocumentStore
         }
         if (page.KeyPrefix is { Length: > 0 })
         {
-            // Keys compare as text: [prefix, prefix + U+FFFF) holds exactly the keys that start with prefix.
-            sql += " AND key >= $p AND key < $pEnd";
+            // Keys compare as UTF-8 bytes: the keys that start with prefix lie in [prefix, prefix with its last byte
+            // plus one). That bound is not valid UTF-8 (so not a .NET string): it goes in as bytes, read back as text.
+            var end = System.Text.Encoding.UTF8.GetBytes(page.KeyPrefix);
+            end[^1]++; // never overflows: no byte of UTF-8 is 0xFF
+            sql += " AND key >= $p AND key < CAST($pEnd AS TEXT)";
             parameters.Add(("$p", page.KeyPrefix));
-            parameters.Add(("$pEnd", page.KeyPrefix + '\uffff'));
+            parameters.Add(("$pEnd", end));
         }
         sql += page.Descending ? " ORDER BY key DESC" : " ORDER BY key";
         sql += " LIMIT $limit";

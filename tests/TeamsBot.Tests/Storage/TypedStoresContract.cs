@@ -1,0 +1,238 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using TeamsBot.Approvals;
+using TeamsBot.Protocol;
+using TeamsBot.Storage;
+
+namespace TeamsBot.Tests.Storage;
+
+/// <summary>
+/// The stores the bot builds on <see cref="IDocumentStore"/>, each backend, with two "instances" (two store handles, two
+/// sets of typed stores) where the point is what several instances of the bot do at once.
+/// </summary>
+public abstract class TypedStoresContract : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
+
+    protected IDocumentStore Store { get; private set; } = null!;
+
+    protected abstract Task<IDocumentStore> NewStoreAsync();
+
+    protected abstract IDocumentStore SecondInstance();
+
+    public async Task InitializeAsync() => Store = await NewStoreAsync();
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    private static ConversationReference Personal(string aad, string conversation = "a:personal-1", string serviceUrl = "https://smba.example/emea/") =>
+        new(serviceUrl, conversation, "personal", "tenant", "msteams", "28:bot", "29:" + aad, aad, "Someone", null);
+
+    [Fact]
+    public async Task Conversation_references_by_user_and_by_conversation()
+    {
+        var references = new ConversationReferences(Store, _clock);
+        var megan = Personal("A0000000-0000-4000-8000-000000000001");
+        await references.RememberAsync(megan);
+        var channel = new ConversationReference("https://smba.example/emea/", "19:abc@thread.tacv2;messageid=1", "channel", "tenant",
+            "msteams", "28:bot", "29:x", "x", "X", "19:abc@thread.tacv2");
+        await references.RememberAsync(channel);
+
+        Assert.Equal(megan, await references.ForUserAsync("a0000000-0000-4000-8000-000000000001"));
+        Assert.Equal(channel, await references.ForConversationAsync("19:abc@thread.tacv2;messageid=1"));
+        Assert.Null(await references.ForUserAsync("a0000000-0000-4000-8000-000000000099"));
+
+        await references.ForgetUserAsync("a0000000-0000-4000-8000-000000000001");
+        Assert.Null(await references.ForUserAsync("a0000000-0000-4000-8000-000000000001"));
+    }
+
+    [Fact]
+    public async Task Conversation_references_skip_unchanged_writes_but_recover_what_another_instance_forgot()
+    {
+        var counting = new CountingStore(Store);
+        var here = new ConversationReferences(counting, _clock);
+        var there = new ConversationReferences(SecondInstance(), _clock);
+        var aad = "a0000000-0000-4000-8000-000000000003";
+
+        await here.RememberAsync(Personal(aad));
+        await here.RememberAsync(Personal(aad) with { UserName = "Renamed" }); // same route: no write
+        Assert.Equal(1, counting.Writes);
+        await here.RememberAsync(Personal(aad, serviceUrl: "https://smba.example/amer/")); // moved: written
+        Assert.Equal(2, counting.Writes);
+
+        // The other instance found the chat gone and forgot it; this one keeps skipping only for a while.
+        await there.ForgetUserAsync(aad);
+        await here.RememberAsync(Personal(aad, serviceUrl: "https://smba.example/amer/"));
+        Assert.Null(await there.ForUserAsync(aad));
+        _clock.Advance(ConversationReferences.TrustKnownFor);
+        await here.RememberAsync(Personal(aad, serviceUrl: "https://smba.example/amer/"));
+        Assert.Equal("https://smba.example/amer/", (await there.ForUserAsync(aad))!.ServiceUrl);
+    }
+
+    [Fact]
+    public async Task Audit_is_append_only_and_newest_first_even_within_one_tick()
+    {
+        var audit = new AuditLog(Store);
+        var other = new AuditLog(SecondInstance());
+        var at = _clock.GetUtcNow();
+        for (var i = 0; i < 5; i++)
+            await (i % 2 == 0 ? audit : other).AppendAsync(new AuditEntry(at.AddMinutes(i), "tap.step", "a", "A", "t", "ok", $"step {i}"));
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            (i % 2 == 0 ? audit : other).AppendAsync(new AuditEntry(at.AddMinutes(10), "same.tick", "a", "A", "t", "ok", $"{i}"))));
+
+        var all = await audit.ListAsync(100);
+        Assert.Equal(25, all.Count);
+        Assert.Equal(20, all.Count(e => e.Action == "same.tick"));
+        Assert.True(all.Zip(all.Skip(1)).All(p => p.First.At >= p.Second.At), "newest first");
+        Assert.Equal(["step 4", "step 3", "step 2", "step 1", "step 0"], all.Where(e => e.Action == "tap.step").Select(e => e.Details));
+        Assert.Equal(3, (await other.ListAsync(3)).Count);
+    }
+
+    [Fact]
+    public async Task A_lease_is_taken_renewed_refused_while_held_and_taken_over_after_expiry()
+    {
+        var a = new Leases(Store, _clock, NullLogger<Leases>.Instance);
+        var b = new Leases(SecondInstance(), _clock, NullLogger<Leases>.Instance);
+        var duration = TimeSpan.FromMinutes(3);
+
+        Assert.True(await a.TryAcquireAsync("jobs", "instance-a", duration));
+        Assert.False(await b.TryAcquireAsync("jobs", "instance-b", duration));
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.True(await a.TryAcquireAsync("jobs", "instance-a", duration)); // renewed: now runs to minute 5
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.False(await b.TryAcquireAsync("jobs", "instance-b", duration)); // minute 4: still held thanks to the renewal
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(await b.TryAcquireAsync("jobs", "instance-b", duration)); // minute 5: expired, b takes over
+        Assert.False(await a.TryAcquireAsync("jobs", "instance-a", duration)); // a died for a while; it does not take it back
+        Assert.Equal("instance-b", (await LeaseAsync()).Owner);
+
+        await a.ReleaseAsync("jobs", "instance-a"); // not a's to release
+        Assert.Equal("instance-b", (await LeaseAsync()).Owner);
+        await b.ReleaseAsync("jobs", "instance-b");
+        Assert.Null(await Store.GetAsync("leases", "jobs"));
+        Assert.True(await a.TryAcquireAsync("jobs", "instance-a", duration));
+
+        async Task<Lease> LeaseAsync() => System.Text.Json.JsonSerializer.Deserialize<Lease>((await Store.GetAsync("leases", "jobs"))!.Json)!;
+    }
+
+    [Fact]
+    public async Task Many_instances_racing_for_a_free_or_expired_lease_give_one_holder()
+    {
+        var instances = Enumerable.Range(0, 12)
+            .Select(i => (Owner: $"instance-{i}", Leases: new Leases(i % 2 == 0 ? Store : SecondInstance(), _clock, NullLogger<Leases>.Instance)))
+            .ToList();
+        for (var round = 0; round < 4; round++)
+        {
+            var results = await Task.WhenAll(instances.Select(x => x.Leases.TryAcquireAsync("tap-jobs", x.Owner, TimeSpan.FromMinutes(3))));
+            Assert.Equal(1, results.Count(r => r));
+            var holder = instances[Array.IndexOf(results, true)].Owner;
+            var stored = System.Text.Json.JsonSerializer.Deserialize<Lease>((await Store.GetAsync("leases", "tap-jobs"))!.Json)!;
+            Assert.Equal(holder, stored.Owner);
+            _clock.Advance(TimeSpan.FromMinutes(4)); // the holder "dies": next round races for an expired lease
+        }
+    }
+
+    [Fact]
+    public async Task Idempotency_keys_return_the_first_result_to_everyone()
+    {
+        var here = new IdempotencyKeys(Store, _clock);
+        var there = new IdempotencyKeys(SecondInstance(), _clock);
+        var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => (i % 2 == 0 ? here : there).ClaimAsync("tap.submit:u:draft", $"record-{i}")));
+        Assert.Single(results.Distinct());
+
+        await there.ReleaseAsync("tap.submit:u:draft");
+        Assert.Equal("record-new", await here.ClaimAsync("tap.submit:u:draft", "record-new"));
+        Assert.Equal("record-new", await there.ClaimAsync("tap.submit:u:draft", "record-other"));
+    }
+
+    [Fact]
+    public async Task Approvals_first_decision_wins_across_instances()
+    {
+        var engines = new[] { new ApprovalEngine(new ApprovalStore(Store), _clock), new ApprovalEngine(new ApprovalStore(SecondInstance()), _clock) };
+        var requester = new Person("requester", "Megan Bowen");
+        for (var round = 0; round < 5; round++)
+        {
+            var record = await engines[0].CreateAsync("tap", requester, new JsonObject { ["round"] = round }, TimeSpan.FromHours(1), default);
+            var deciders = Enumerable.Range(0, 8).Select(i => new Person($"approver-{i}", $"Approver {i}")).ToList();
+            var results = await Task.WhenAll(deciders.Select((p, i) => engines[i % 2].DecideAsync(record.Id, record.Version, p, approve: i % 3 != 0, null, default)));
+
+            Assert.Equal(1, results.Count(r => r.Outcome == DecisionOutcome.Decided));
+            var winner = results.Single(r => r.Outcome == DecisionOutcome.Decided).Record!;
+            Assert.All(results.Where(r => r.Outcome != DecisionOutcome.Decided), r =>
+            {
+                Assert.Equal(DecisionOutcome.AlreadyDecided, r.Outcome);
+                Assert.Equal(winner.Decision!.By, r.Record!.Decision!.By);
+            });
+            var stored = (await engines[1].GetAsync(record.Id, default))!;
+            Assert.Equal(winner.Decision, stored.Decision);
+            Assert.Equal(2, stored.Version);
+
+            // Then exactly one caller moves an approved record into Executing.
+            if (stored.State == ApprovalState.Approved)
+            {
+                var moves = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+                    engines[i % 2].TransitionAsync(record.Id, ApprovalState.Approved, ApprovalState.Executing, default)));
+                Assert.Single(moves, m => m is not null);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Approvals_are_listed_newest_first_and_a_duplicate_id_returns_the_stored_record()
+    {
+        var engine = new ApprovalEngine(new ApprovalStore(Store), _clock);
+        var requester = new Person("requester", "Megan Bowen");
+        var ids = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            ids.Add((await engine.CreateAsync("tap", requester, new JsonObject { ["i"] = i }, TimeSpan.FromHours(1), default)).Id);
+            _clock.Advance(TimeSpan.FromSeconds(1));
+        }
+        var recent = await new ApprovalEngine(new ApprovalStore(SecondInstance()), _clock).RecentAsync(5, default);
+        Assert.Equal(ids.AsEnumerable().Reverse().Take(5), recent.Select(r => r.Id));
+
+        var again = await engine.CreateAsync(ids[0], "tap", new Person("someone-else", "X"), new JsonObject(), TimeSpan.FromHours(1), default);
+        Assert.Equal("requester", again.Requester.Id);
+
+        // Cards added from both instances at once are all kept (amendments retry on conflicts).
+        var engines = new[] { engine, new ApprovalEngine(new ApprovalStore(SecondInstance()), _clock) };
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            engines[i % 2].AddCardAsync(ids[^1], new CardPost("approver", $"u{i}", "https://smba.example/", $"a:c{i}", $"act-{i}"), default)));
+        Assert.Equal(10, (await engine.GetAsync(ids[^1], default))!.CardPosts.Count);
+    }
+
+    /// <summary>Counts the writes that reach the store.</summary>
+    private sealed class CountingStore(IDocumentStore inner) : IDocumentStore
+    {
+        private int _writes;
+        public int Writes => _writes;
+
+        public Task<StoredDocument?> GetAsync(string collection, string key, CancellationToken ct = default) => inner.GetAsync(collection, key, ct);
+
+        public Task<bool> TryInsertAsync(string collection, string key, string json, CancellationToken ct = default)
+        {
+            Interlocked.Increment(ref _writes);
+            return inner.TryInsertAsync(collection, key, json, ct);
+        }
+
+        public Task<bool> TryReplaceAsync(string collection, string key, string json, string etag, CancellationToken ct = default)
+        {
+            Interlocked.Increment(ref _writes);
+            return inner.TryReplaceAsync(collection, key, json, etag, ct);
+        }
+
+        public Task UpsertAsync(string collection, string key, string json, CancellationToken ct = default)
+        {
+            Interlocked.Increment(ref _writes);
+            return inner.UpsertAsync(collection, key, json, ct);
+        }
+
+        public Task<bool> DeleteAsync(string collection, string key, string? etag = null, CancellationToken ct = default) =>
+            inner.DeleteAsync(collection, key, etag, ct);
+
+        public Task<IReadOnlyList<StoredDocument>> ListAsync(string collection, DocumentPage page, CancellationToken ct = default) =>
+            inner.ListAsync(collection, page, ct);
+
+        public Task<bool> PingAsync(CancellationToken ct = default) => inner.PingAsync(ct);
+    }
+}
