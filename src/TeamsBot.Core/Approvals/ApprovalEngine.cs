@@ -59,16 +59,16 @@ public sealed class ApprovalEngine(ApprovalStore store, TimeProvider time)
     }
 
     /// <summary>
-    /// Moves a record from one state to another if it is in <paramref name="from"/>; null when it is not (someone
-    /// else moved it). <paramref name="change"/> may adjust other fields.
+    /// Moves a record from one state to another if it is in <paramref name="from"/> (and <paramref name="when"/> holds);
+    /// null when it is not (someone else moved it). <paramref name="change"/> may adjust other fields.
     /// </summary>
     public async Task<ApprovalRecord?> TransitionAsync(string id, ApprovalState from, ApprovalState to, CancellationToken ct,
-        Func<ApprovalRecord, ApprovalRecord>? change = null)
+        Func<ApprovalRecord, ApprovalRecord>? change = null, Func<ApprovalRecord, bool>? when = null)
     {
         while (true)
         {
             var current = await store.GetAsync(id, ct);
-            if (current is not { } c || c.Record.State != from) return null;
+            if (current is not { } c || c.Record.State != from || (when is not null && !when(c.Record))) return null;
             var now = time.GetUtcNow();
             var next = Bump(c.Record, to, now);
             if (to == ApprovalState.Executing) next = next with { ExecutingSince = now };

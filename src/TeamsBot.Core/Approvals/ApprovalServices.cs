@@ -13,6 +13,7 @@ public static class ApprovalServices
         services.TryAddSingleton<ApprovalStore>();
         services.TryAddSingleton<ApprovalEngine>();
         services.TryAddSingleton<ApprovalCards>();
+        services.TryAddSingleton<Instance>();
         if (services.All(d => d.ServiceType != typeof(BackgroundWork)))
         {
             services.AddSingleton<BackgroundWork>();

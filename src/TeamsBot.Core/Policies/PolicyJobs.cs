@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TeamsBot.Storage;
-using TeamsBot.Tap;
+using TeamsBot.Work;
 
 namespace TeamsBot.Policies;
 
@@ -10,10 +10,11 @@ namespace TeamsBot.Policies;
 /// On one instance at a time (a lease): every minute, expire plans and finish applies a crash interrupted; at the
 /// configured interval, watch the deployed policies for drift.
 /// </summary>
-public sealed class PolicyJobs(PolicyService service, ILeases leases, IOptions<PolicyOptions> options, TimeProvider time, ILogger<PolicyJobs> logger)
-    : BackgroundService
+public sealed class PolicyJobs(PolicyService service, ILeases leases, Instance instance, IOptions<PolicyOptions> options, TimeProvider time,
+    ILogger<PolicyJobs> logger) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMinutes(1);
+    private readonly SemaphoreSlim _running = new(1, 1);
     private DateTimeOffset _nextDriftWatch = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -26,11 +27,32 @@ public sealed class PolicyJobs(PolicyService service, ILeases leases, IOptions<P
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    public async Task RunOnceAsync(CancellationToken ct, bool forceDriftWatch = false)
+    /// <summary>On a clean stop the lease goes at once, so that another instance (or this one restarted) takes over.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        await base.StopAsync(cancellationToken);
         try
         {
-            if (!await leases.TryAcquireAsync("policy-jobs", TapJobs.Instance, Tick * 3, ct)) return;
+            await leases.ReleaseAsync("policy-jobs", instance.Id, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Could not release the policy-jobs lease; it expires by itself");
+        }
+    }
+
+    public override void Dispose()
+    {
+        _running.Dispose();
+        base.Dispose();
+    }
+
+    public async Task RunOnceAsync(CancellationToken ct, bool forceDriftWatch = false)
+    {
+        await _running.WaitAsync(ct);
+        try
+        {
+            if (!await leases.TryAcquireAsync("policy-jobs", instance.Id, Tick * 3, ct)) return;
             await service.ExpireAsync(ct);
             if (forceDriftWatch || time.GetUtcNow() >= _nextDriftWatch)
             {
@@ -42,6 +64,10 @@ public sealed class PolicyJobs(PolicyService service, ILeases leases, IOptions<P
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
             logger.LogError(ex, "Policy jobs failed; they run again in a minute");
+        }
+        finally
+        {
+            _running.Release();
         }
     }
 }

@@ -339,7 +339,7 @@ public sealed class PolicyService(
             else if (record.State == ApprovalState.Executing && record.ExecutingSince is { } since && now - since > TimeSpan.FromMinutes(2))
             {
                 // An apply interrupted by a crash: go again; the fresh plan skips what was already done.
-                if (await engine.TransitionAsync(record.Id, ApprovalState.Executing, ApprovalState.Approved, ct) is not null)
+                if (await engine.TransitionAsync(record.Id, ApprovalState.Executing, ApprovalState.Approved, ct, when: r => r.ExecutingSince == since) is not null)
                 {
                     count++;
                     await ApplyAsync(record.Id, ct);

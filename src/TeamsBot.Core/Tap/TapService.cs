@@ -404,7 +404,9 @@ public sealed partial class TapService(
             if (record.State == ApprovalState.Executing && record.ExecutingSince is { } since && now - since >= olderThan)
             {
                 await RemoveUnknownPassesAsync(record, ct);
-                var back = await engine.TransitionAsync(record.Id, ApprovalState.Executing, ApprovalState.Approved, ct);
+                // Only the attempt seen as stuck: a fresh attempt (another reconciler's) started since is left alone.
+                var back = await engine.TransitionAsync(record.Id, ApprovalState.Executing, ApprovalState.Approved, ct,
+                    when: r => r.ExecutingSince == since);
                 if (back is null) continue;
                 fixedCount++;
                 await audit.AppendAsync(new AuditEntry(now, "tap.reconciled", "bot", "TeamsBot", record.Tap().TargetUpn, "retrying",
