@@ -13,6 +13,9 @@ set -uo pipefail
 E2E="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$E2E/../.." && pwd)"
 cd "$E2E"
+# Below Linux's ephemeral range (32768-60999), so that no outbound connection or port-0 listener can take a
+# Playground's port in the middle of a run. The demo keeps the Playground's usual 56150.
+export E2E_PORT_BASE="${E2E_PORT_BASE:-28150}"
 
 give_up() {
   echo "e2e: $1" >&2
