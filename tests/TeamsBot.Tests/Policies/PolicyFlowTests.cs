@@ -216,13 +216,13 @@ public sealed class PolicyFlowTests : IAsyncLifetime
         Assert.Contains("✖ Break-glass accounts are excluded from policy A", text, StringComparison.Ordinal);
         Assert.Contains("✖ expected: Not applied", text, StringComparison.Ordinal); // break-glass now gets MFA
 
-        await _world.Service<PolicyJobs>().RunOnceAsync(default, forceDriftWatch: true);
+        await _world.Service<PolicyJobs>().RunOnceAsync(forceDriftWatch: true, default);
         await _world.WaitForCardAsync(Patti, "Registration policy changed outside the bot");
         var (_, alert) = await _world.WaitForCardAsync(Lee, "Registration policy changed outside the bot");
         Assert.Contains("conditions.users.excludeUsers", CardReader.AllText(alert), StringComparison.Ordinal);
         // Once per change: the next watch stays quiet.
         var alerts = _world.CardsFor(Lee).Count(c => CardReader.AllText(c.Card).Contains("changed outside", StringComparison.Ordinal));
-        await _world.Service<PolicyJobs>().RunOnceAsync(default, forceDriftWatch: true);
+        await _world.Service<PolicyJobs>().RunOnceAsync(forceDriftWatch: true, default);
         await _world.IdleAsync();
         Assert.Equal(alerts, _world.CardsFor(Lee).Count(c => CardReader.AllText(c.Card).Contains("changed outside", StringComparison.Ordinal)));
 
