@@ -156,7 +156,9 @@ public sealed class AdaptiveCardInvokeResponse
         new() { StatusCode = status, Type = ContentTypes.Error, Value = new JsonObject { ["code"] = code, ["message"] = message } };
 }
 
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNameCaseInsensitive = false)]
+// A key given twice is refused (400), not resolved: parsers disagree on which copy wins, and card data read later would throw.
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNameCaseInsensitive = false,
+    AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(Activity))]
 [JsonSerializable(typeof(ResourceResponse))]
 [JsonSerializable(typeof(ConversationResourceResponse))]

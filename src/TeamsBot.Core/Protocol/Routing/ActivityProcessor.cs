@@ -63,7 +63,7 @@ public sealed class ActivityProcessor(
                 return new TurnOutcome(200);
             case ActivityTypes.ConversationUpdate:
                 await acknowledge();
-                if (activity.MembersAdded?.Any(m => m.Id == activity.Recipient?.Id) == true)
+                if (activity.MembersAdded?.Any(m => m?.Id is { } id && id == activity.Recipient?.Id) == true)
                     await RunInstalledAsync(turn, ct);
                 return new TurnOutcome(200);
             default:
@@ -145,6 +145,12 @@ public sealed class ActivityProcessor(
         try
         {
             await handler();
+        }
+        catch (ConnectorException ex)
+        {
+            // Teams refused the reply (the conversation is gone, the id is bad, it kept throttling): nothing crashed, and
+            // another message to the same conversation would be refused too.
+            logger.LogWarning("Reply not delivered: {Status} {Code} [{CorrelationId}]", (int)ex.Status, ex.Code, turn.CorrelationId);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {

@@ -1,0 +1,49 @@
+using System.Net;
+using System.Text;
+using TeamsBot.Approvals;
+using TeamsBot.Storage;
+using TeamsBot.Tap;
+using TeamsBot.Tests.Infrastructure;
+
+namespace TeamsBot.Tests.Reliability;
+
+/// <summary>Inputs the fuzzer found that the bot handled badly, kept as plain examples.</summary>
+public sealed class FuzzFindingsTests : IAsyncLifetime
+{
+    private BotWorld _world = null!;
+    private FuzzTargets _targets = null!;
+
+    public async Task InitializeAsync()
+    {
+        _world = await BotWorld.StartAsync();
+        _targets = await WorldChecks.SeedRecordsAsync(_world);
+    }
+
+    public async Task DisposeAsync() => await _world.DisposeAsync();
+
+    private async Task<HttpResponseMessage> PostAsync(string json) => await _world.Bot.PostRawAsync(Encoding.UTF8.GetBytes(json));
+
+    [Fact]
+    public async Task Card_data_with_a_key_twice_is_refused_as_a_bad_request()
+    {
+        // Two parsers may pick different values of a repeated key; the bot takes neither.
+        var json = Activities.Invoke(TapVerbs.Approve, new() { ["requestId"] = _targets.PendingRequestId, ["version"] = 1 }, _targets.ServiceUrl,
+                Personas.Adele, "Adele Vance", "a:personal-adele")
+            .ToJsonString().Replace("\"version\":1", "\"version\":1,\"version\":7", StringComparison.Ordinal);
+
+        var response = await PostAsync(json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(WorldChecks.Errors(_world));
+        Assert.Equal(ApprovalState.Pending, (await _world.Service<ApprovalEngine>().GetAsync(_targets.PendingRequestId, default))!.State);
+    }
+
+    [Fact]
+    public async Task An_activity_with_a_key_twice_at_the_top_is_refused_as_a_bad_request()
+    {
+        var json = Activities.Message("help", _targets.ServiceUrl).ToJsonString()
+            .Replace("\"locale\":", "\"conversation\":{\"id\":\"a:other\",\"tenantId\":\"" + ActivityFuzz.OtherTenant + "\"},\"locale\":", StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(json)).StatusCode);
+    }
+}
