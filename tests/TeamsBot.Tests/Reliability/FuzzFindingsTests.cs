@@ -46,4 +46,25 @@ public sealed class FuzzFindingsTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(json)).StatusCode);
     }
+
+    [Theory]
+    [InlineData("\"http://127.0.0.1:1/_connector/\"")]
+    [InlineData("not a url")]
+    [InlineData("/relative/path/")]
+    [InlineData("ftp://connector.example/")]
+    [InlineData("file:///etc/passwd")]
+    public async Task An_activity_whose_service_url_is_no_web_address_is_refused_and_nothing_is_kept(string serviceUrl)
+    {
+        // Replies and later cards go to the service URL: one that can't be called must not replace a good one.
+        var activity = Activities.Message("help", _targets.ServiceUrl, Personas.Megan, "Megan Bowen", "a:personal-megan");
+        activity["serviceUrl"] = serviceUrl;
+
+        var response = await _world.Bot.PostActivityAsync(activity);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await _world.IdleAsync();
+        Assert.Empty(WorldChecks.Errors(_world));
+        var kept = await _world.Service<IConversationReferences>().ForUserAsync(Personas.Megan);
+        Assert.Equal(_world.Connector.ServiceUrl, kept!.ServiceUrl);
+    }
 }
