@@ -67,4 +67,20 @@ public sealed class FuzzFindingsTests : IAsyncLifetime
         var kept = await _world.Service<IConversationReferences>().ForUserAsync(Personas.Megan);
         Assert.Equal(_world.Connector.ServiceUrl, kept!.ServiceUrl);
     }
+
+    [Fact]
+    public async Task A_reply_the_connector_refuses_is_logged_as_a_warning_not_as_a_failed_turn()
+    {
+        // E.g. a conversation id too long for the connector's URL: Teams says no, the bot did nothing wrong.
+        _world.Connector.FailNext(414);
+        _world.Connector.FailNext(414);
+
+        await _world.SayAsync(BotWorld.Megan, "zzz");
+        await _world.Connector.WaitForAsync(c => c.Path.Contains("personal-megan", StringComparison.Ordinal) && c.Method == "POST"
+            && _world.Logs.AllText().Contains("414", StringComparison.Ordinal));
+
+        Assert.Empty(WorldChecks.Errors(_world));
+        Assert.Contains(_world.Logs.Collector.GetSnapshot(), r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning
+            && r.Message.Contains("414", StringComparison.Ordinal));
+    }
 }
