@@ -83,4 +83,26 @@ public sealed class FuzzFindingsTests : IAsyncLifetime
         Assert.Contains(_world.Logs.Collector.GetSnapshot(), r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning
             && r.Message.Contains("414", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("channelData", """{ "tenant": { "id": "7a2d4c1e-5b3f-4e6a-9c8d-0e1f2a3b4c5d" }, "channel": "19:x" }""")]
+    [InlineData("channelData", """{ "tenant": "7a2d4c1e-5b3f-4e6a-9c8d-0e1f2a3b4c5d" }""")]
+    [InlineData("channelData", """{ "tenant": [ { "id": "7a2d4c1e-5b3f-4e6a-9c8d-0e1f2a3b4c5d" } ], "channel": [] }""")]
+    [InlineData("entities", """[ { "type": 5 } ]""")]
+    [InlineData("entities", """[ { "type": "mention", "mentioned": [ "28:x" ] } ]""")]
+    [InlineData("entities", """[ { "type": "mention", "mentioned": { "id": 28 }, "text": "<at>TeamsBot</at>" } ]""")]
+    [InlineData("entities", """[ { "type": "mention", "mentioned": { "id": "28:5d0c2a4e-1111-4222-8333-944455566677" }, "text": { "a": 1 } } ]""")]
+    public async Task Odd_shapes_in_channel_data_and_entities_are_ignored_not_fatal(string field, string json)
+    {
+        var activity = Activities.Message("help", _targets.ServiceUrl, Personas.Megan, "Megan Bowen", "a:personal-megan");
+        if (field == "channelData") activity["conversation"]!.AsObject().Remove("tenantId");
+        activity[field] = System.Text.Json.Nodes.JsonNode.Parse(json);
+
+        var response = await _world.Bot.PostActivityAsync(activity);
+
+        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"HTTP {(int)response.StatusCode}");
+        await _world.IdleAsync();
+        await Task.Delay(100);
+        Assert.Empty(WorldChecks.Errors(_world));
+    }
 }
