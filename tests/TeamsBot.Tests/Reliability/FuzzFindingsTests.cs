@@ -105,4 +105,18 @@ public sealed class FuzzFindingsTests : IAsyncLifetime
         await Task.Delay(100);
         Assert.Empty(WorldChecks.Errors(_world));
     }
+
+    [Fact]
+    public async Task A_conversation_update_with_a_null_member_is_acknowledged_without_a_failure()
+    {
+        var activity = Activities.Install(_targets.ServiceUrl, Personas.Nestor, "Nestor Wilke", "19:team@thread.tacv2");
+        activity["type"] = "conversationUpdate";
+        activity["membersAdded"] = System.Text.Json.Nodes.JsonNode.Parse("""[ null, { "id": "28:5d0c2a4e-1111-4222-8333-944455566677" } ]""");
+
+        var response = await _world.Bot.PostActivityAsync(activity);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await _world.IdleAsync();
+        Assert.Empty(WorldChecks.Errors(_world));
+    }
 }

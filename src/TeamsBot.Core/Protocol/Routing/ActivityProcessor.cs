@@ -63,7 +63,7 @@ public sealed class ActivityProcessor(
                 return new TurnOutcome(200);
             case ActivityTypes.ConversationUpdate:
                 await acknowledge();
-                if (activity.MembersAdded?.Any(m => m.Id == activity.Recipient?.Id) == true)
+                if (activity.MembersAdded?.Any(m => m?.Id is { } id && id == activity.Recipient?.Id) == true)
                     await RunInstalledAsync(turn, ct);
                 return new TurnOutcome(200);
             default:
