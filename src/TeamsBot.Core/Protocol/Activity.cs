@@ -37,12 +37,12 @@ public sealed class Activity
     [JsonIgnore]
     public string? TenantId =>
         Conversation?.TenantId is { Length: > 0 } t ? t
-        : ChannelData?["tenant"]?["id"] is JsonValue v && v.TryGetValue(out string? id) ? id : null;
+        : ChannelData?["tenant"] is JsonObject tenant && tenant["id"] is JsonValue v && v.TryGetValue(out string? id) ? id : null;
 
     /// <summary>The Teams channel (19:...) this activity came from, when it came from a team channel.</summary>
     [JsonIgnore]
     public string? TeamsChannelId =>
-        ChannelData?["channel"]?["id"] is JsonValue v && v.TryGetValue(out string? id) ? id : null;
+        ChannelData?["channel"] is JsonObject channel && channel["id"] is JsonValue v && v.TryGetValue(out string? id) ? id : null;
 
     public static Activity CreateMessage(string? text = null) => new() { Type = ActivityTypes.Message, Text = text };
 }
@@ -156,7 +156,9 @@ public sealed class AdaptiveCardInvokeResponse
         new() { StatusCode = status, Type = ContentTypes.Error, Value = new JsonObject { ["code"] = code, ["message"] = message } };
 }
 
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNameCaseInsensitive = false)]
+// A key given twice is refused (400), not resolved: parsers disagree on which copy wins, and card data read later would throw.
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNameCaseInsensitive = false,
+    AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(Activity))]
 [JsonSerializable(typeof(ResourceResponse))]
 [JsonSerializable(typeof(ConversationResourceResponse))]

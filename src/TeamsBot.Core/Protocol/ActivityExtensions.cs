@@ -14,10 +14,11 @@ public static partial class ActivityExtensions
         var text = activity.Text ?? string.Empty;
         foreach (var entity in activity.Entities ?? [])
         {
-            if (entity["type"]?.GetValue<string>() != "mention") continue;
-            var mentionedId = entity["mentioned"]?["id"]?.GetValue<string>();
+            // Entities are free-form JSON: anything not shaped like a mention is skipped, not trusted.
+            if (entity is null || Text(entity["type"]) != "mention") continue;
+            var mentionedId = entity["mentioned"] is JsonObject mentioned ? Text(mentioned["id"]) : null;
             if (mentionedId is null || !string.Equals(mentionedId, activity.Recipient?.Id, StringComparison.OrdinalIgnoreCase)) continue;
-            var mentionText = entity["text"]?.GetValue<string>();
+            var mentionText = Text(entity["text"]);
             if (!string.IsNullOrEmpty(mentionText))
                 text = text.Replace(mentionText, " ", StringComparison.OrdinalIgnoreCase);
         }
@@ -27,6 +28,8 @@ public static partial class ActivityExtensions
         text = System.Net.WebUtility.HtmlDecode(Tag().Replace(text, " "));
         return Whitespace().Replace(text, " ").Trim();
     }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? s) ? s : null;
 
     /// <summary>The Action.Execute carried by an <c>adaptiveCard/action</c> invoke, or null when it is something else.</summary>
     public static CardAction? CardAction(this Activity activity)

@@ -19,6 +19,9 @@ public sealed record ConversationReference(
     {
         if (activity.ServiceUrl is not { Length: > 0 } serviceUrl || activity.Conversation?.Id is not { Length: > 0 } conversationId)
             return null;
+        // Replies and later cards are posted there: anything but a web address is no activity the connector sent.
+        if (!Uri.TryCreate(serviceUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+            return null;
         return new ConversationReference(serviceUrl, conversationId, activity.Conversation.ConversationType, activity.TenantId,
             activity.ChannelId, activity.Recipient?.Id, activity.From?.Id, activity.From?.AadObjectId, activity.From?.Name,
             activity.TeamsChannelId);

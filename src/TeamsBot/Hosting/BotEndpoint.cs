@@ -91,8 +91,9 @@ public static class BotEndpoint
             var activity = JsonSerializer.Deserialize(body, ProtocolJson.Default.Activity);
             return activity?.Type is { Length: > 0 } ? activity : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
         {
+            // A JsonObject with a repeated key throws ArgumentException, not JsonException.
             return null;
         }
     }

@@ -146,6 +146,12 @@ public sealed class ActivityProcessor(
         {
             await handler();
         }
+        catch (ConnectorException ex)
+        {
+            // Teams refused the reply (the conversation is gone, the id is bad, it kept throttling): nothing crashed, and
+            // another message to the same conversation would be refused too.
+            logger.LogWarning("Reply not delivered: {Status} {Code} [{CorrelationId}]", (int)ex.Status, ex.Code, turn.CorrelationId);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             var message = Failure(turn, ex);

@@ -1,0 +1,191 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using CsCheck;
+using Microsoft.IdentityModel.Tokens;
+using TeamsBot.Storage;
+using TeamsBot.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace TeamsBot.Tests.Reliability;
+
+/// <summary>
+/// Authenticated mode: a token the Bot Connector would send, mutated in every way the generator knows, never passes.
+/// Mutations that leave the token as it was (the same signed bytes) are told apart and do pass.
+/// </summary>
+public sealed class TokenFuzzTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private TestIssuer _issuer = null!;
+    private FakeConnector _connector = null!;
+    private BotApp _bot = null!;
+    private readonly TempDir _temp = new();
+    private readonly CapturedLogs _logs = new();
+
+    public async Task InitializeAsync()
+    {
+        _issuer = await TestIssuer.StartAsync();
+        _connector = await FakeConnector.StartAsync();
+        _bot = new BotApp(BotApp.Authenticated(_issuer, _temp.File("bot.db")), services: s => { StaticConnectorToken.Use(s); _logs.Use(s); });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _bot.DisposeAsync();
+        await _connector.DisposeAsync();
+        await _issuer.DisposeAsync();
+        _temp.Dispose();
+    }
+
+    public enum TokenEdit { FlipChar, DeleteChar, InsertChar, Truncate, SwapSegments, DropSignature, ExtraSegment, Header, Payload, Resign }
+
+    public sealed record TokenCase(TokenEdit Edit, int Where, char Char, string Claim, JsonNode? Value, string Token)
+    {
+        public override string ToString() => $"{Edit} at {Where} ('{Char}', {Claim}={Value?.ToJsonString()}): {Token}";
+    }
+
+    private static readonly string[] Claims = ["alg", "kid", "typ", "iss", "aud", "exp", "nbf", "serviceurl", "iat", "x5t", "crit", "jku"];
+
+    private static readonly Gen<JsonNode?> ClaimValues = Gen.OneOf<JsonNode?>(
+        Gen.OneOf<string?>("none", "HS256", "RS512", "ES256", "webchat-key", "new-key", "https://evil.example.com", "https://api.botframework.com ",
+            BotApp.AppId.ToUpperInvariant(), "", null).Select(s => s is null ? null : (JsonNode?)JsonValue.Create(s)),
+        Gen.Long[0, 4_102_444_800].Select(l => (JsonNode?)JsonValue.Create(l)),
+        Gen.Const(() => (JsonNode?)new JsonArray(BotApp.AppId, "other")),
+        Gen.Const(() => (JsonNode?)new JsonObject { ["a"] = 1 }));
+
+    /// <summary>Base64url characters and a few that are not.</summary>
+    private static readonly Gen<char> TokenChars = Gen.Frequency((8, Gen.Char["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"]),
+        (1, Gen.Char[".=+/ %\u00e9\u0000"]));
+
+    private Gen<TokenCase> Cases(string valid) => Gen.Select(
+            Gen.OneOf(Enum.GetValues<TokenEdit>()), Gen.Int[0, 100_000], TokenChars, Gen.OneOf(Claims), ClaimValues)
+        .Select((edit, where, c, claim, value) => new TokenCase(edit, where, c, claim, value, Mutate(valid, edit, where, c, claim, value)));
+
+    private string Mutate(string token, TokenEdit edit, int where, char c, string claim, JsonNode? value)
+    {
+        var parts = token.Split('.');
+        var i = where % token.Length;
+        switch (edit)
+        {
+            case TokenEdit.FlipChar:
+                return token[..i] + (token[i] == c ? (c == 'A' ? 'B' : 'A') : c) + token[(i + 1)..];
+            case TokenEdit.DeleteChar:
+                return token.Remove(i, 1);
+            case TokenEdit.InsertChar:
+                return token.Insert(i, c.ToString());
+            case TokenEdit.Truncate:
+                return token[..i];
+            case TokenEdit.SwapSegments:
+                return where % 2 == 0 ? $"{parts[1]}.{parts[0]}.{parts[2]}" : $"{parts[0]}.{parts[2]}.{parts[1]}";
+            case TokenEdit.DropSignature:
+                return where % 2 == 0 ? $"{parts[0]}.{parts[1]}." : $"{parts[0]}.{parts[1]}";
+            case TokenEdit.ExtraSegment:
+                return token + "." + parts[where % 3];
+            case TokenEdit.Header or TokenEdit.Payload:
+                // A claim changed after signing, the signature kept.
+                var index = edit == TokenEdit.Header ? 0 : 1;
+                var json = JsonNode.Parse(Base64UrlEncoder.Decode(parts[index]))!.AsObject();
+                json[claim] = value?.DeepClone();
+                parts[index] = Base64UrlEncoder.Encode(json.ToJsonString());
+                return string.Join('.', parts);
+            default:
+                // Signed for real, but something about it is wrong.
+                return (where % 8) switch
+                {
+                    0 => _issuer.Token(Guid.NewGuid().ToString(), _connector.ServiceUrl),
+                    1 => _issuer.Token(BotApp.AppId, _connector.ServiceUrl, issuer: "https://sts.windows.net/" + Guid.NewGuid() + "/"),
+                    2 => _issuer.Token(BotApp.AppId, _connector.ServiceUrl, notBefore: DateTime.UtcNow.AddHours(-3), expires: DateTime.UtcNow.AddHours(-1)),
+                    3 => _issuer.Token(BotApp.AppId, _connector.ServiceUrl, notBefore: DateTime.UtcNow.AddHours(1), expires: DateTime.UtcNow.AddHours(2)),
+                    4 => _issuer.Token(BotApp.AppId, _connector.ServiceUrl, key: _issuer.UnpublishedKey),
+                    5 => _issuer.Token(BotApp.AppId, _connector.ServiceUrl, key: _issuer.OtherChannelKey),
+                    6 => _issuer.Token(BotApp.AppId, "https://smba.evil.example.com/"),
+                    _ => _issuer.Token(BotApp.AppId, _connector.ServiceUrl, includeServiceUrl: false),
+                };
+        }
+    }
+
+    /// <summary>The same signed bytes: only the last character's unused bits or nothing at all changed.</summary>
+    private static bool SameToken(string original, string candidate)
+    {
+        var a = original.Split('.');
+        var b = candidate.Trim().Split('.');
+        if (b.Length != 3 || a[0] != b[0] || a[1] != b[1]) return false;
+        try
+        {
+            return Base64UrlEncoder.DecodeBytes(a[2]).AsSpan().SequenceEqual(Base64UrlEncoder.DecodeBytes(b[2]));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private IDocumentStore Store => (IDocumentStore)_bot.Services.GetService(typeof(IDocumentStore))!;
+
+    private async Task<HttpStatusCode> PostAsync(string authorization)
+    {
+        using var response = await _bot.PostActivityAsync(Activities.Message("zzz-unknown", _connector.ServiceUrl), authorization);
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task A_mutated_token_never_passes()
+    {
+        var valid = _issuer.Token(BotApp.AppId, _connector.ServiceUrl);
+        Assert.Equal(HttpStatusCode.OK, await PostAsync("Bearer " + valid)); // the control: the untouched token is accepted
+        await _connector.WaitForTextAsync("didn't understand");
+        var connectorCalls = _connector.Calls.Count;
+        var references = await WorldSnapshot.AllAsync(Store, "conversationReferences");
+
+        var iterations = WorldChecks.Iterations(5000);
+        var rejected = 0;
+        var unchanged = 0;
+        var edits = new ConcurrentDictionary<TokenEdit, int>();
+        var clock = Stopwatch.StartNew();
+        await Cases(valid).SampleAsync(async input =>
+        {
+            var status = await PostAsync("Bearer " + input.Token);
+            if (SameToken(valid, input.Token))
+            {
+                // The same signed bytes (spare bits of the last character): accepting them is no breach.
+                if (status == HttpStatusCode.OK) Interlocked.Increment(ref unchanged);
+                return;
+            }
+            Assert.True(status == HttpStatusCode.Unauthorized, $"HTTP {(int)status} for {input}");
+            Interlocked.Increment(ref rejected);
+            edits.AddOrUpdate(input.Edit, 1, (_, n) => n + 1);
+        }, output.WriteLine, seed: WorldChecks.Seed(), iter: iterations, threads: 2, print: c => c.ToString());
+
+        // Nothing was sent, and nothing kept, for the refused requests: only the accepted ones were answered.
+        var deadline = Environment.TickCount64 + 10_000;
+        while (_connector.Calls.Count < connectorCalls + unchanged && Environment.TickCount64 < deadline) await Task.Delay(20);
+        Assert.Equal(connectorCalls + unchanged, _connector.Calls.Count);
+        Assert.Equal(references.Count, (await WorldSnapshot.AllAsync(Store, "conversationReferences")).Count);
+        Assert.Empty(WorldChecks.Errors(_logs));
+        Assert.DoesNotContain(valid, _logs.AllText(), StringComparison.Ordinal);
+        output.WriteLine($"token fuzz: {iterations} tokens in {clock.Elapsed.TotalSeconds:F1} s; rejected with 401: {rejected}; " +
+            $"the same signed bytes and accepted: {unchanged}; by edit: {string.Join(", ", edits.OrderBy(e => e.Key).Select(e => $"{e.Key} {e.Value}"))}");
+    }
+
+    [Fact]
+    public async Task Headers_that_are_no_bearer_token_never_pass()
+    {
+        var valid = _issuer.Token(BotApp.AppId, _connector.ServiceUrl);
+        var headers = Gen.OneOf(
+            Gen.String[Gen.Char[" !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"], 0, 200],
+            Gen.OneOf("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("bot:secret")), "Bearer", "Bearer ", "Bearer null", "Bearer undefined",
+                valid, "Token " + valid, "Bearer\t" + valid[..^3], "Bearer " + valid + "." + valid, "Bearer " + new string('A', 20_000),
+                "Bearer " + TestIssuer.UnsignedToken(BotApp.AppId, _connector.ServiceUrl, _issuer.TeamsKey.KeyId!),
+                "Bearer " + _issuer.HmacWithPublicKeyToken(BotApp.AppId, _connector.ServiceUrl),
+                "Bearer " + _issuer.TamperedToken(BotApp.AppId, _connector.ServiceUrl)));
+        var iterations = WorldChecks.Iterations(500);
+        await headers.SampleAsync(async header =>
+        {
+            var status = await PostAsync(header);
+            Assert.True(status == HttpStatusCode.Unauthorized, $"HTTP {(int)status} for '{header}'");
+        }, output.WriteLine, seed: WorldChecks.Seed(), iter: iterations, threads: 2, print: h => h.Length > 300 ? h[..300] + "…" : h);
+        Assert.Empty(WorldChecks.Errors(_logs));
+        Assert.Empty(_connector.Calls);
+    }
+}
