@@ -33,5 +33,6 @@ if [ "${BENCH_SKIP_LOAD:-0}" != 1 ]; then
   python3 bench.py
 fi
 if [ "${BENCH_SKIP_FLOWS:-0}" != 1 ]; then
-  python3 flows.py
+  echo "[bench] flow costs in Graph round trips (simulated tenant)" >&2
+  dotnet "$RESULTS/bin/flows/Flows.dll" --bot "$RESULTS/bin/bot/TeamsBot" --db "$RESULTS/run/flows.db" 2>"$RESULTS/run/flows.log"
 fi
