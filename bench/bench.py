@@ -214,7 +214,8 @@ def main():
                     # The loopback Entra's certificate authority, trusted by this process only.
                     "SSL_CERT_FILE": ca,
                 })
-            return Server(f"bot-{mode}", [os.path.join(BIN, "bot", "TeamsBot")], env, os.path.join(BIN, "bot"), BOT_PORT,
+            bot_dir = os.path.abspath(os.environ.get("BENCH_BOT_DIR") or os.path.join(BIN, "bot"))
+            return Server(f"bot-{mode}", [os.path.join(bot_dir, "TeamsBot")], env, bot_dir, BOT_PORT,
                           f"bot-{mode}-{db}.log")
         return make
 
