@@ -31,6 +31,9 @@ public static class ProtocolServices
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 MaxConnectionsPerServer = 256,
             })
+            // Every reply goes through this client: no per-request log scope and start/stop entries (they log at
+            // Information, below the configured level; failures surface as ConnectorException with the status).
+            .RemoveAllLoggers()
             .AddResilienceHandler("connector", pipeline =>
             {
                 // Teams' guidance: retry 412, 429 (honouring Retry-After), 502, 503 and 504; never 500.

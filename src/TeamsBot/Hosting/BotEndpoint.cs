@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using TeamsBot.Protocol;
@@ -21,14 +22,16 @@ public static class BotEndpoint
         ActivityProcessor processor, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
         var bot = options.Value;
-        var body = await ReadBodyAsync(http.Request, bot.MaxActivityBytes, http.RequestAborted);
-        if (body is null)
+        Activity? activity;
+        using (var body = await ReadBodyAsync(http.Request, bot.MaxActivityBytes, http.RequestAborted))
         {
-            http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-            return;
+            if (body is null)
+            {
+                http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                return;
+            }
+            activity = Parse(body.Span);
         }
-
-        var activity = Parse(body);
         if (activity is null)
         {
             http.Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -66,25 +69,68 @@ public static class BotEndpoint
         _ = loggers;
     }
 
-    /// <summary>The body, or null when it is larger than allowed.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
+    /// <summary>
+    /// The body in a buffer rented from the shared pool (returned on dispose), or null when it is larger than allowed.
+    /// Parsing copies what it keeps, so the buffer goes back as soon as the activity is read.
+    /// </summary>
+    private static async Task<PooledBody?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
     {
         if (request.ContentLength > limit) return null;
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        var body = new PooledBody(request.ContentLength is { } n and > 0 ? (int)n + 1 : 4096);
+        try
         {
-            if (buffer.Length + read > limit) return null;
-            buffer.Write(chunk, 0, read);
+            while (true)
+            {
+                // Room for one byte past the limit: reading it is how an over-long body without a length shows.
+                if (body.Length == body.Capacity && !body.Grow(limit + 1)) break;
+                var read = await request.Body.ReadAsync(body.Free, ct);
+                if (read == 0) return body;
+                body.Length += read;
+                if (body.Length > limit) break;
+            }
         }
-        return buffer.ToArray();
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
+        body.Dispose();
+        return null;
+    }
+
+    private sealed class PooledBody(int capacity) : IDisposable
+    {
+        private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(capacity);
+
+        public int Length { get; set; }
+        public int Capacity => Buffer.Length;
+        public ReadOnlySpan<byte> Span => Buffer.AsSpan(0, Length);
+        public Memory<byte> Free => Buffer.AsMemory(Length);
+        private byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(PooledBody));
+
+        /// <summary>Doubles the buffer, up to <paramref name="max"/> bytes; false when it is that large already.</summary>
+        public bool Grow(int max)
+        {
+            if (Capacity >= max) return false;
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Min(max, Capacity * 2));
+            Buffer.AsSpan(0, Length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(Buffer);
+            _buffer = larger;
+            return true;
+        }
+
+        public void Dispose()
+        {
+            if (_buffer is null) return;
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
     }
 
     /// <summary>A JSON object with a type, or null for anything else (empty, malformed, an array, a string...).</summary>
-    private static Activity? Parse(byte[] body)
+    private static Activity? Parse(ReadOnlySpan<byte> body)
     {
-        var span = body.AsSpan().TrimStart(" \t\r\n"u8);
+        var span = body.TrimStart(" \t\r\n"u8);
         if (span.Length == 0 || span[0] != (byte)'{') return null;
         try
         {

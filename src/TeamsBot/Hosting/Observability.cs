@@ -5,7 +5,11 @@ namespace TeamsBot.Host.Hosting;
 
 public static class Observability
 {
-    /// <summary>JSON logs outside Development, and a trace per turn (exported over OTLP when an endpoint is set).</summary>
+    /// <summary>
+    /// JSON logs outside Development, and a trace per turn exported over OTLP when an endpoint is set. Without an
+    /// endpoint no tracer is registered: spans nobody exports would cost every turn (ASP.NET Core and HttpClient
+    /// instrumentation, tags, propagation headers) for nothing.
+    /// </summary>
     public static WebApplicationBuilder AddObservability(this WebApplicationBuilder builder)
     {
         builder.Logging.ClearProviders();
@@ -14,14 +18,12 @@ public static class Observability
         else
             builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
 
-        var tracing = builder.Services.AddOpenTelemetry().WithTracing(t =>
-        {
-            t.AddSource(ActivityProcessor.Telemetry.Name)
+        if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            builder.Services.AddOpenTelemetry().WithTracing(t => t
+                .AddSource(ActivityProcessor.Telemetry.Name)
                 .AddAspNetCoreInstrumentation(o => o.Filter = http => http.Request.Path.StartsWithSegments("/api"))
-                .AddHttpClientInstrumentation();
-            if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) t.AddOtlpExporter();
-        });
-        _ = tracing;
+                .AddHttpClientInstrumentation()
+                .AddOtlpExporter());
         return builder;
     }
 }

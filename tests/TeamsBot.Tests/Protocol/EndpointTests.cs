@@ -87,6 +87,22 @@ public sealed class EndpointTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData(600 * 1024, HttpStatusCode.RequestEntityTooLarge)]
+    [InlineData(40 * 1024, HttpStatusCode.OK)]
+    public async Task A_body_without_a_length_is_measured_as_it_comes(int textLength, HttpStatusCode expected)
+    {
+        // Chunked, no Content-Length: the limit (512 KB) is enforced while reading, and a body under it is read whole.
+        var json = Activities.Message(new string('a', textLength), _connector.ServiceUrl).ToJsonString();
+        using var client = _bot.CreateClient();
+        using var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+        content.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        var response = await client.SendAsync(request);
+        Assert.Equal(expected, response.StatusCode);
+    }
+
     [Fact]
     public async Task An_activity_without_service_url_or_conversation_answers_400()
     {
