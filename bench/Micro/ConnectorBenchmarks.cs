@@ -21,6 +21,7 @@ namespace Bench.Micro;
 public class ConnectorBenchmarks
 {
     private Process? _nginx;
+    private string[] _nginxArgs = [];
     private ServiceProvider _services = null!;
     private IConnectorClient _connector = null!;
     private HttpClient _bare = null!;
@@ -34,7 +35,8 @@ public class ConnectorBenchmarks
             if (File.Exists(Path.Combine(dir.FullName, "bench", "connector", "nginx.conf"))) { bench = Path.Combine(dir.FullName, "bench"); break; }
         var prefix = Path.Combine(Path.GetTempPath(), "teamsbot-micro-nginx");
         System.IO.Directory.CreateDirectory(Path.Combine(prefix, "tmp"));
-        _nginx = Process.Start(new ProcessStartInfo("nginx", ["-p", prefix, "-c", Path.Combine(bench, "connector", "nginx.conf")])
+        _nginxArgs = ["-p", prefix, "-c", Path.Combine(bench, "connector", "nginx.conf")];
+        _nginx = Process.Start(new ProcessStartInfo("nginx", _nginxArgs)
         { RedirectStandardError = true, RedirectStandardOutput = true });
         Thread.Sleep(300);
 
@@ -58,7 +60,13 @@ public class ConnectorBenchmarks
     {
         _services.Dispose();
         _bare.Dispose();
-        if (_nginx is { HasExited: false }) _nginx.Kill();
+        // "-s stop" ends the master and its worker (killing the master alone would leave the worker behind).
+        if (_nginx is { HasExited: false })
+        {
+            using var stop = Process.Start("nginx", [.. _nginxArgs, "-s", "stop"]);
+            stop.WaitForExit(5000);
+            if (!_nginx.WaitForExit(5000)) _nginx.Kill();
+        }
     }
 
     private static Activity Reply()
