@@ -214,6 +214,8 @@ def main():
                     # The loopback Entra's certificate authority, trusted by this process only.
                     "SSL_CERT_FILE": ca,
                 })
+            # Extra runtime settings for a trial (profile/ab.sh), e.g. "DOTNET_gcServer=0".
+            env.update(kv.split("=", 1) for kv in os.environ.get("BENCH_BOT_ENV", "").split())
             bot_dir = os.path.abspath(os.environ.get("BENCH_BOT_DIR") or os.path.join(BIN, "bot"))
             return Server(f"bot-{mode}", [os.path.join(bot_dir, "TeamsBot")], env, bot_dir, BOT_PORT,
                           f"bot-{mode}-{db}.log")

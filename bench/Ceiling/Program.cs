@@ -12,6 +12,9 @@ var app = builder.Build();
 var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 256 });
 var json = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
 
+// CEILING_ACK_FIRST=1: answer 200 first and reply after, as a bot does for messages (a trial of that pattern's cost).
+var ackFirst = Environment.GetEnvironmentVariable("CEILING_ACK_FIRST") == "1";
+
 app.MapGet("/healthz", () => "ok");
 app.MapPost("/api/messages", async (HttpContext context) =>
 {
@@ -22,7 +25,13 @@ app.MapPost("/api/messages", async (HttpContext context) =>
     var url = $"{serviceUrl.TrimEnd('/')}/v3/conversations/{Uri.EscapeDataString(conversationId)}/activities";
     using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(reply, CeilingJson.Default.Reply));
     content.Headers.ContentType = json;
-    using var response = await http.PostAsync(url, content, context.RequestAborted);
+    if (ackFirst)
+    {
+        context.Response.StatusCode = 200;
+        await context.Response.CompleteAsync();
+    }
+    using var response = await http.PostAsync(url, content, ackFirst ? CancellationToken.None : context.RequestAborted);
+    if (ackFirst) return Results.Empty;
     return response.IsSuccessStatusCode ? Results.Ok() : Results.StatusCode(502);
 });
 
