@@ -25,7 +25,7 @@ public sealed class BotRoutes
     }
 
     public BotRoutes OnCommand(string pattern, CommandHandler handler) =>
-        OnCommand(new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)), handler);
+        OnCommand(new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromMilliseconds(100)), handler);
 
     public BotRoutes OnVerb(string verb, VerbHandler handler)
     {
