@@ -270,6 +270,7 @@ public sealed class PolicyService(
         var caller = turn.Caller!;
         var snapshot = await inspector.SnapshotAsync(ct);
         var lines = new List<string>();
+        var failed = false;
         foreach (var key in keys)
         {
             var view = snapshot[key];
@@ -283,7 +284,18 @@ public sealed class PolicyService(
                 lines.Add($"Policy {key} is already report-only.");
                 continue;
             }
-            await conditionalAccess.UpdatePolicyAsync(view.Live.Id, new JsonObject { ["state"] = RegistrationPolicies.ReportOnly }, ct);
+            try
+            {
+                await conditionalAccess.UpdatePolicyAsync(view.Live.Id, new JsonObject { ["state"] = RegistrationPolicies.ReportOnly }, ct);
+            }
+            catch (DirectoryException ex)
+            {
+                // Another policy may already be back in report-only: the card says what happened to each one.
+                failed = true;
+                lines.Add($"Policy {key} could not be rolled back: {ex.Message}");
+                await audit.AppendAsync(Audit("policy.rollback-failed", caller, $"Policy {key}", "failed", ex.Message), ct);
+                continue;
+            }
             var now = time.GetUtcNow();
             if (await deployments.UpdateAsync(key, d => d with { State = RegistrationPolicies.ReportOnly, ReportOnlySince = now, EnabledAt = null, LastDriftAlert = null }, ct) is null)
                 await deployments.SaveAsync(new PolicyDeployment(key, view.Live.Id, RegistrationPolicies.ReportOnly, now, caller.Name, now, null), ct);
@@ -291,7 +303,7 @@ public sealed class PolicyService(
             lines.Add($"Policy {key} is back in report-only.");
             work.Enqueue("policy.announce-rollback", token => AnnounceAsync($"{caller.Name} rolled policy {key} back to report-only.", caller.AadObjectId, token));
         }
-        return policyCards.Message("Rollback", lines);
+        return policyCards.Message("Rollback", lines, problem: failed);
     }
 
     public async Task<JsonObject> AuditAsync(int count, CancellationToken ct) =>

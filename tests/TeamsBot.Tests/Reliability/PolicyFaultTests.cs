@@ -1,0 +1,51 @@
+using TeamsBot.Approvals;
+using TeamsBot.Policies;
+using TeamsBot.Tests.Infrastructure;
+using TeamsBot.Tests.Policies;
+using static TeamsBot.Tests.Infrastructure.BotWorld;
+
+namespace TeamsBot.Tests.Reliability;
+
+/// <summary>Policy operations when Graph fails at a chosen point: the admins always learn what was and wasn't done.</summary>
+public sealed class PolicyFaultTests : IAsyncLifetime
+{
+    private BotWorld _world = null!;
+
+    public async Task InitializeAsync()
+    {
+        _world = await BotWorld.StartAsync();
+        await _world.InstallAsync(Patti, Lee);
+    }
+
+    public async Task DisposeAsync() => await _world.DisposeAsync();
+
+    private IReadOnlyList<System.Text.Json.Nodes.JsonObject> Ours() => [.. _world.Tenant.State.ConditionalAccessPolicies
+        .Where(p => (p["description"]?.GetValue<string>() ?? "").Contains("teamsbot:registration-policy", StringComparison.Ordinal))];
+
+    private string IdOf(PolicyKey key) => Ours().Single(p => p["description"]!.GetValue<string>().Contains(RegistrationPolicies.Marker(key),
+        StringComparison.Ordinal))["id"]!.GetValue<string>();
+
+    private string StateOf(PolicyKey key) => _world.Tenant.State.GetConditionalAccessPolicy(IdOf(key))!["state"]!.GetValue<string>();
+
+    [Fact]
+    public async Task A_rollback_that_fails_for_one_policy_says_the_other_went_back()
+    {
+        await PolicyFlowTests.DeployAsync(_world);
+        await PolicyFlowTests.PlanAsync(_world, Patti, "policy promote all because drill", "Plan: Promote A and B to On");
+        var (call, card) = await _world.WaitForCardAsync(Lee, "Plan: Promote A and B to On");
+        await _world.ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
+        await _world.IdleAsync();
+        Assert.Equal(RegistrationPolicies.Enabled, StateOf(PolicyKey.B));
+
+        // Graph refuses every change to policy B (after its retries); A goes back first.
+        _world.Tenant.Faults.Unavailable($"/identity/conditionalAccess/policies/{IdOf(PolicyKey.B)}", method: "PATCH", retryAfterSeconds: 0);
+        var (_, answer) = await PolicyFlowTests.PlanAsync(_world, Lee, "policy rollback all", "Rollback");
+
+        Assert.Equal(RegistrationPolicies.ReportOnly, StateOf(PolicyKey.A));
+        Assert.Equal(RegistrationPolicies.Enabled, StateOf(PolicyKey.B));
+        var text = CardReader.AllText(answer);
+        Assert.Contains("Policy A is back in report-only", text, StringComparison.Ordinal);
+        Assert.Contains("Policy B could not be rolled back", text, StringComparison.Ordinal);
+        Assert.Contains("unavailable", text, StringComparison.Ordinal);
+    }
+}
