@@ -87,13 +87,27 @@ public sealed class PolicyService(
         var record = await engine.GetAsync(id, ct);
         if (record is null || record.State != ApprovalState.Pending) return;
         var delivered = 0;
+        string? unreachable = null;
         if (options.Value.AdminsGroupId is { Length: > 0 } group)
-            foreach (var admin in await people.GetGroupUserIdsAsync(group, ct))
-                if (!string.Equals(admin, plannerId, StringComparison.OrdinalIgnoreCase) && await cards.PostToUserAsync(record, Audiences.Approver, admin, ct))
-                    delivered++;
+        {
+            try
+            {
+                foreach (var admin in await people.GetGroupUserIdsAsync(group, ct))
+                    if (!string.Equals(admin, plannerId, StringComparison.OrdinalIgnoreCase) && await cards.PostToUserAsync(record, Audiences.Approver, admin, ct))
+                        delivered++;
+            }
+            catch (DirectoryException ex)
+            {
+                // Without the group nobody gets the card, and a plan nobody sees would wait unseen until it expires.
+                logger.LogWarning("Plan {PlanId} not sent to the admins: {Kind} {GraphCode}", id, ex.Kind, ex.GraphCode);
+                unreachable = ex.Message;
+            }
+        }
         if (options.Value.AdminsChannelId is { Length: > 0 } channel && await cards.PostToChannelAsync(record, channel, ct)) delivered++;
         if (delivered == 0)
-            await cards.NotifyUserAsync(plannerId, $"No other policy admin has installed me in Teams yet, so nobody got plan {record.Reference}. Ask one to open TeamsBot.", ct);
+            await cards.NotifyUserAsync(plannerId, unreachable is null
+                ? $"No other policy admin has installed me in Teams yet, so nobody got plan {record.Reference}. Ask one to open TeamsBot."
+                : $"I couldn't look up the other policy admins, so nobody got plan {record.Reference}: {unreachable} Cancel the plan and make it again in a few minutes.", ct);
     }
 
     // ---------------------------------------------------------------- decisions

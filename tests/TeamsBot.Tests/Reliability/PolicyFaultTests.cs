@@ -9,6 +9,7 @@ namespace TeamsBot.Tests.Reliability;
 /// <summary>Policy operations when Graph fails at a chosen point: the admins always learn what was and wasn't done.</summary>
 public sealed class PolicyFaultTests : IAsyncLifetime
 {
+    private const string AdminsGroup = "b0000000-0000-4000-8000-000000000003";
     private BotWorld _world = null!;
 
     public async Task InitializeAsync()
@@ -47,5 +48,23 @@ public sealed class PolicyFaultTests : IAsyncLifetime
         Assert.Contains("Policy A is back in report-only", text, StringComparison.Ordinal);
         Assert.Contains("Policy B could not be rolled back", text, StringComparison.Ordinal);
         Assert.Contains("unavailable", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_plan_whose_admins_cannot_be_read_is_not_left_waiting_unseen()
+    {
+        // Reading the admins group fails (after the SDK's retries) just when the plan goes out to them.
+        var rule = _world.Tenant.Faults.Unavailable($"/groups/{AdminsGroup}/transitiveMembers", retryAfterSeconds: 0);
+        await _world.SayAsync(Patti, "policy deploy");
+        await _world.WaitForCardAsync(Patti, "Plan: Deploy");
+        await _world.IdleAsync();
+        _world.Tenant.Faults.Remove(rule.Id!);
+
+        // Nobody got the card, so the planner hears it, with what to do.
+        Assert.DoesNotContain(_world.CardsFor(Lee), c => CardReader.AllText(c.Card).Contains("Plan: Deploy", StringComparison.Ordinal));
+        var plan = (await _world.Service<ApprovalEngine>().RecentAsync(5, default)).Single(r => r.Kind == PolicyPlan.Kind);
+        var told = await _world.Connector.WaitForTextAsync("nobody got plan " + plan.Reference);
+        Assert.Contains("unavailable", told.Body!["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(WorldChecks.Errors(_world));
     }
 }
