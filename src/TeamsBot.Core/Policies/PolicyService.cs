@@ -384,7 +384,18 @@ public sealed class PolicyService(
 
     private async Task AnnounceAsync(string text, string? except, CancellationToken ct)
     {
-        foreach (var admin in await AdminsAsync(ct))
+        IReadOnlyList<string> admins;
+        try
+        {
+            admins = await AdminsAsync(ct);
+        }
+        catch (DirectoryException ex)
+        {
+            // A courtesy to the other admins; the change itself is done, audited and shown to whoever made it.
+            logger.LogWarning("Announcement to the policy admins not sent: {Kind} {GraphCode}", ex.Kind, ex.GraphCode);
+            return;
+        }
+        foreach (var admin in admins)
             if (!string.Equals(admin, except, StringComparison.OrdinalIgnoreCase)) await cards.NotifyUserAsync(admin, text, ct);
     }
 

@@ -67,4 +67,23 @@ public sealed class PolicyFaultTests : IAsyncLifetime
         Assert.Contains("unavailable", told.Body!["text"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Empty(WorldChecks.Errors(_world));
     }
+
+    [Fact]
+    public async Task A_rollback_announcement_that_cannot_read_the_admins_is_no_failure()
+    {
+        await PolicyFlowTests.DeployAsync(_world);
+        await PolicyFlowTests.PlanAsync(_world, Patti, "policy promote A because drill", "Plan: Promote A to On");
+        var (call, card) = await _world.WaitForCardAsync(Lee, "Plan: Promote A to On");
+        await _world.ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
+        await _world.IdleAsync();
+
+        _world.Tenant.Faults.Unavailable($"/groups/{AdminsGroup}/transitiveMembers", retryAfterSeconds: 0);
+        await PolicyFlowTests.PlanAsync(_world, Lee, "policy rollback A", "Policy A is back in report-only");
+        await _world.IdleAsync();
+
+        Assert.Equal(RegistrationPolicies.ReportOnly, StateOf(PolicyKey.A));
+        Assert.Empty(WorldChecks.Errors(_world));
+        var audit = await _world.Service<TeamsBot.Storage.IAuditLog>().ListAsync(20);
+        Assert.Contains(audit, a => a.Action == "policy.rolled-back");
+    }
 }
