@@ -331,20 +331,24 @@ public sealed class PolicyService(
         var records = await deployments.AllAsync(ct);
         if (records.Count == 0) return 0;
         var snapshot = await inspector.SnapshotAsync(ct);
-        var alerts = new List<PolicyView>();
+        var changes = new List<(PolicyView View, string? Signature)>();
         foreach (var view in snapshot.Policies.Where(v => v.Record is not null))
         {
             var signature = !view.Deployed ? "missing"
                 : view.HasDrift ? string.Join(";", view.Drift.Select(d => $"{d.Path}={d.Actual}").Append(view.StateDrift ? $"state={view.Live!.State}" : ""))
                 : null;
-            if (signature == view.Record!.LastDriftAlert) continue;
+            if (signature != view.Record!.LastDriftAlert) changes.Add((view, signature));
+        }
+        var alerts = changes.Where(c => c.Signature is not null).Select(c => c.View).ToList();
+        // Sent before it is recorded as sent: an alert that could not go out goes out at the next watch.
+        if (alerts.Count > 0) await AnnounceCardAsync(policyCards.Drift(alerts), null, ct);
+        foreach (var (view, signature) in changes)
+        {
             await deployments.UpdateAsync(view.Key, d => d with { LastDriftAlert = signature }, ct);
             if (signature is null) continue;
-            alerts.Add(view);
             await audit.AppendAsync(new AuditEntry(time.GetUtcNow(), "policy.drift", "bot", "TeamsBot", $"Policy {view.Key}", "drift",
                 signature.Length > 400 ? signature[..400] : signature), ct);
         }
-        if (alerts.Count > 0) await AnnounceCardAsync(policyCards.Drift(alerts), null, ct);
         return alerts.Count;
     }
 

@@ -86,4 +86,23 @@ public sealed class PolicyFaultTests : IAsyncLifetime
         var audit = await _world.Service<TeamsBot.Storage.IAuditLog>().ListAsync(20);
         Assert.Contains(audit, a => a.Action == "policy.rolled-back");
     }
+
+    [Fact]
+    public async Task A_drift_alert_that_could_not_be_sent_goes_out_at_the_next_watch()
+    {
+        await PolicyFlowTests.DeployAsync(_world);
+        _world.Tenant.State.ChangeConditionalAccessPolicy(IdOf(PolicyKey.A), p => p["state"] = "enabled");
+        var rule = _world.Tenant.Faults.Unavailable($"/groups/{AdminsGroup}/transitiveMembers", retryAfterSeconds: 0);
+
+        await _world.Service<PolicyJobs>().RunOnceAsync(forceDriftWatch: true, default);
+        await _world.IdleAsync();
+        Assert.DoesNotContain(_world.CardsFor(Lee), c => CardReader.AllText(c.Card).Contains("changed outside", StringComparison.Ordinal));
+
+        _world.Tenant.Faults.Remove(rule.Id!);
+        await _world.Service<PolicyJobs>().RunOnceAsync(forceDriftWatch: true, default);
+        await _world.WaitForCardAsync(Lee, "Registration policy changed outside the bot");
+        await _world.WaitForCardAsync(Patti, "Registration policy changed outside the bot");
+        var audit = await _world.Service<TeamsBot.Storage.IAuditLog>().ListAsync(50);
+        Assert.Single(audit, a => a.Action == "policy.drift");
+    }
 }
