@@ -147,4 +147,44 @@ public sealed class ConnectorFaultTests : IAsyncLifetime
         await _world.SayAsync(Alex, "pending");
         await ApproveAndRevealAsync(Alex, record.Id);
     }
+
+    [Fact]
+    public async Task An_approver_chat_on_an_unreachable_host_does_not_stop_the_others_getting_the_card()
+    {
+        // Adele's chat is served from a connector host that doesn't answer (a regional outage): her card can't go.
+        var references = _world.Service<IConversationReferences>();
+        var adele = (await references.ForUserAsync(Personas.Adele))!;
+        await references.RememberAsync(adele with { ServiceUrl = "http://127.0.0.1:9/_connector/" });
+        using var pump = new ClockPump(_world);
+
+        var record = await FileAsync();
+
+        await _world.WaitForCardAsync(Alex, "TAP request for Diego Siciliani", 30_000);
+        pump.Dispose();
+        await ApproveAndRevealAsync(Alex, record.Id);
+        // The retry library reports its last failed attempt as an error; the bot itself handled it.
+        Assert.DoesNotContain(WorldChecks.Errors(_world), e => !e.StartsWith("Error Polly:", StringComparison.Ordinal));
+    }
+
+    /// <summary>Moves the fake clock on while real time passes, so the connector's retry delays (on that clock) elapse.</summary>
+    private sealed class ClockPump : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _run;
+
+        public ClockPump(BotWorld world) => _run = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                world.Clock.Advance(TimeSpan.FromMilliseconds(200));
+                await Task.Delay(10);
+            }
+        });
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _run.Wait();
+        }
+    }
 }

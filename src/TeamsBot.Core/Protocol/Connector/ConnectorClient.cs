@@ -107,7 +107,17 @@ public sealed class ConnectorClient(HttpClient http, IConnectorTokenSource token
     {
         var token = await tokens.GetTokenAsync(ct);
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await http.SendAsync(request, ct);
+        try
+        {
+            return await http.SendAsync(request, ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or Polly.Timeout.TimeoutRejectedException && !ct.IsCancellationRequested)
+        {
+            // After the retries: the connector could not be reached at all. Callers handle ConnectorException (one chat
+            // failing must not stop the next), so a network failure is reported the same way.
+            throw new ConnectorException(ex is HttpRequestException ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.GatewayTimeout, null,
+                "The Bot Connector could not be reached.", ex);
+        }
     }
 
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)

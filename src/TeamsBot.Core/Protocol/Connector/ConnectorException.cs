@@ -3,8 +3,8 @@ using System.Net;
 namespace TeamsBot.Protocol.Connector;
 
 /// <summary>A Bot Connector call failed; <see cref="Code"/> is the Teams error code when it gave one.</summary>
-public sealed class ConnectorException(HttpStatusCode status, string? code, string message)
-    : Exception(message)
+public sealed class ConnectorException(HttpStatusCode status, string? code, string message, Exception? inner = null)
+    : Exception(message, inner)
 {
     public HttpStatusCode Status { get; } = status;
     public string? Code { get; } = code;
