@@ -6,8 +6,8 @@ using TeamsBot.Work;
 namespace TeamsBot.Policies;
 
 /// <summary>
-/// On one instance: every minute, expire plans and finish applies a crash interrupted; at the configured interval,
-/// watch the deployed policies for drift.
+/// On one instance: every <see cref="PolicyOptions.JobInterval"/>, expire plans and finish applies a crash interrupted;
+/// at the configured interval, watch the deployed policies for drift.
 /// </summary>
 public sealed class PolicyJobs(PolicyService service, ILeases leases, Instance instance, IOptions<PolicyOptions> options, TimeProvider time,
     ILogger<PolicyJobs> logger) : LeasedJob(leases, instance, time, logger)
@@ -15,6 +15,10 @@ public sealed class PolicyJobs(PolicyService service, ILeases leases, Instance i
     private DateTimeOffset _nextDriftWatch = DateTimeOffset.MinValue;
 
     protected override string LeaseName => "policy-jobs";
+
+    protected override TimeSpan Interval => options.Value.JobInterval > TimeSpan.Zero
+        ? options.Value.JobInterval
+        : throw new InvalidOperationException("Policies:JobInterval must be a positive time span (for example 00:01:00).");
 
     /// <summary>Runs a round now; with <paramref name="forceDriftWatch"/> the drift watch runs whatever its interval says.</summary>
     public Task RunOnceAsync(bool forceDriftWatch, CancellationToken ct)

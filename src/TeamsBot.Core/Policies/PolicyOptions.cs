@@ -22,6 +22,12 @@ public sealed class PolicyOptions
 
     /// <summary>A pending plan expires after this long.</summary>
     public TimeSpan PlanExpiry { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often the policy jobs run (plan expiry, recovery); their lease lasts three intervals.</summary>
+    public TimeSpan JobInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long applying a plan may take before the jobs treat it as interrupted (a crash) and apply it again.</summary>
+    public TimeSpan StuckApplyAfter { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 /// <summary>Section <c>BreakGlass</c>: the emergency access accounts that no registration policy may lock out.</summary>

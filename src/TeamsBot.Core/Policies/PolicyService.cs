@@ -366,7 +366,7 @@ public sealed class PolicyService(
                 count++;
                 await cards.RefreshAllAsync(expired, ct);
             }
-            else if (record.State == ApprovalState.Executing && record.ExecutingSince is { } since && now - since > TimeSpan.FromMinutes(2))
+            else if (record.State == ApprovalState.Executing && record.ExecutingSince is { } since && now - since > options.Value.StuckApplyAfter)
             {
                 // An apply interrupted by a crash: go again; the fresh plan skips what was already done.
                 if (await engine.TransitionAsync(record.Id, ApprovalState.Executing, ApprovalState.Approved, ct, when: r => r.ExecutingSince == since) is not null)
@@ -375,7 +375,7 @@ public sealed class PolicyService(
                     await ApplyAsync(record.Id, ct);
                 }
             }
-            else if (record.State == ApprovalState.Approved && now - record.UpdatedAt > TimeSpan.FromMinutes(2))
+            else if (record.State == ApprovalState.Approved && now - record.UpdatedAt > options.Value.StuckApplyAfter)
             {
                 count++;
                 await ApplyAsync(record.Id, ct);

@@ -28,4 +28,13 @@ public sealed class TapOptions
 
     /// <summary>How long an issued pass waits in memory for its requester to reveal it.</summary>
     public TimeSpan PickupWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the TAP jobs run (expiry, recovery). The instance running them holds a lease of three intervals,
+    /// so after a crash another instance (or the restarted one) takes over within that time.</summary>
+    public TimeSpan JobInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long pass creation may take before the jobs treat it as interrupted (a crash) and start it again.</summary>
+    public TimeSpan StuckIssuanceAfter { get; set; } = DefaultStuckIssuanceAfter;
+
+    public static readonly TimeSpan DefaultStuckIssuanceAfter = TimeSpan.FromMinutes(2);
 }
