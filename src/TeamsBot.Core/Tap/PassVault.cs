@@ -24,6 +24,12 @@ public sealed class PassVault(TimeProvider time)
 
     public void Forget(string requestId) => _passes.TryRemove(requestId, out _);
 
+    /// <summary>Forgets the pass held for a request only if it is <paramref name="pass"/> (not one a later attempt made).</summary>
+    public void Forget(string requestId, string pass)
+    {
+        if (_passes.TryGetValue(requestId, out var held) && held.Pass == pass) _passes.TryRemove(KeyValuePair.Create(requestId, held));
+    }
+
     private void Sweep()
     {
         var now = time.GetUtcNow();

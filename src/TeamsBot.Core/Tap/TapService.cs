@@ -183,15 +183,22 @@ public sealed partial class TapService(
         }
     }
 
-    /// <summary>Creates the pass for an approved request; exactly one caller gets past the Executing transition.</summary>
+    /// <summary>
+    /// Creates the pass for an approved request; exactly one caller gets past the Executing transition. The attempt is
+    /// bounded well inside <see cref="TapOptions.StuckIssuanceAfter"/>: when the jobs take an issuance for interrupted
+    /// and start another, the first no longer runs, so two passes are never made at once (a new pass replaces the old).
+    /// </summary>
     public async Task IssueAsync(string id, CancellationToken ct)
     {
         var executing = await engine.TransitionAsync(id, ApprovalState.Approved, ApprovalState.Executing, ct);
         if (executing is null) return;
         var tap = executing.Tap();
+        bool ThisAttempt(ApprovalRecord r) => r.ExecutingSince == executing.ExecutingSince;
+        using var deadline = new CancellationTokenSource(Options.StuckIssuanceAfter / 2, time);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
         try
         {
-            var issued = await passes.CreateAsync(tap.TargetId, new TapIssueOptions(tap.StartsAt, tap.LifetimeMinutes, tap.UsableOnce), ct);
+            var issued = await passes.CreateAsync(tap.TargetId, new TapIssueOptions(tap.StartsAt, tap.LifetimeMinutes, tap.UsableOnce), attempt.Token);
             vault.Hold(id, issued.Pass, Options.PickupWindow);
             var completed = await engine.TransitionAsync(id, ApprovalState.Executing, ApprovalState.Completed, ct, r => r.WithTap(r.Tap() with
             {
@@ -200,11 +207,11 @@ public sealed partial class TapService(
                 StartsAt = issued.StartDateTime,
                 LifetimeMinutes = issued.LifetimeInMinutes,
                 PassesCreated = r.Tap().PassesCreated + 1,
-            }) with { Outcome = "Pass created." });
+            }) with { Outcome = "Pass created." }, ThisAttempt);
             if (completed is null)
             {
                 // The record moved while the pass was being created (a reconciliation took over): the pass is unknown to it.
-                vault.Forget(id);
+                vault.Forget(id, issued.Pass);
                 await passes.DeleteAsync(tap.TargetId, issued.MethodId, ct);
                 return;
             }
@@ -214,12 +221,18 @@ public sealed partial class TapService(
             await cards.NotifyUserAsync(completed.Requester.Id,
                 $"{completed.Decision?.By.Name} approved your TAP request for {tap.TargetName} ({completed.Reference}). Select **Reveal pass** on the request card to see it.", ct);
         }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            // Graph took too long: the jobs treat the request as interrupted, delete any pass it made after all, and try again.
+            logger.LogWarning("TAP for request {RecordId} not created in time; the jobs will try again", id);
+        }
         catch (DirectoryException ex)
         {
             logger.LogWarning("TAP for request {RecordId} not created: {Kind} {GraphCode}", id, ex.Kind, ex.GraphCode);
-            await RemoveUnknownPassesAsync(executing, ct);
-            var failed = await engine.TransitionAsync(id, ApprovalState.Executing, ApprovalState.Failed, ct, r => r with { Outcome = ex.Message });
+            var failed = await engine.TransitionAsync(id, ApprovalState.Executing, ApprovalState.Failed, ct, r => r with { Outcome = ex.Message }, ThisAttempt);
             if (failed is null) return;
+            // Graph may have made the pass before it failed: nobody will ever see it.
+            await RemoveUnknownPassesAsync(executing, ct);
             await audit.AppendAsync(new AuditEntry(time.GetUtcNow(), "tap.issue-failed", "bot", "TeamsBot", tap.TargetUpn, "failed",
                 $"{failed.Reference}; {ex.Message}"), ct);
             await RefreshAsync(id, null, ct);
@@ -403,11 +416,11 @@ public sealed partial class TapService(
             if (record.Kind != TapRequest.Kind) continue;
             if (record.State == ApprovalState.Executing && record.ExecutingSince is { } since && now - since >= olderThan)
             {
-                await RemoveUnknownPassesAsync(record, ct);
-                // Only the attempt seen as stuck: a fresh attempt (another reconciler's) started since is left alone.
+                // Taken back first (the same stale attempt only): a round of the jobs running alongside leaves it alone.
                 var back = await engine.TransitionAsync(record.Id, ApprovalState.Executing, ApprovalState.Approved, ct,
                     when: r => r.ExecutingSince == since);
                 if (back is null) continue;
+                await RemoveUnknownPassesAsync(record, ct);
                 fixedCount++;
                 await audit.AppendAsync(new AuditEntry(now, "tap.reconciled", "bot", "TeamsBot", record.Tap().TargetUpn, "retrying",
                     $"{record.Reference}; pass creation was interrupted; any pass it made was deleted"), ct);

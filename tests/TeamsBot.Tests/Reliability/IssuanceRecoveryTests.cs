@@ -1,0 +1,100 @@
+using TeamsBot.Approvals;
+using TeamsBot.Tap;
+using TeamsBot.Tests.Infrastructure;
+using TeamsBot.Tests.Tap;
+using static TeamsBot.Tests.Infrastructure.BotWorld;
+
+namespace TeamsBot.Tests.Reliability;
+
+/// <summary>
+/// The jobs take over pass creation they believe interrupted. When it was only slow, or when two rounds of the jobs
+/// overlap, there must still be one pass, the one the record names.
+/// </summary>
+public sealed class IssuanceRecoveryTests : IAsyncLifetime
+{
+    private const string TapPath = "/users/*/authentication/temporaryAccessPassMethods";
+    private BotWorld _world = null!;
+
+    public async Task InitializeAsync()
+    {
+        _world = await BotWorld.StartAsync();
+        await _world.InstallAsync(Megan, Adele, Alex);
+    }
+
+    public async Task DisposeAsync() => await _world.DisposeAsync();
+
+    private int Creates => _world.Tenant.RequestLog.Entries.Count(e => e is { Method: "POST", Status: 201 }
+        && e.Path == $"/users/{Personas.Diego}/authentication/temporaryAccessPassMethods");
+
+    private async Task<ApprovalRecord> ApprovedAsync()
+    {
+        await TapFlowTests.RequestAsync(_world, Megan, "diego.siciliani@contoso.com");
+        var (call, card) = await _world.WaitForCardAsync(Adele, "TAP request for Diego Siciliani");
+        await _world.IdleAsync();
+        await _world.ClickAsync(Adele, TapVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
+        return await TapFlowTests.LatestRequestAsync(_world);
+    }
+
+    private async Task UntilHeldAsync(string ruleId, int hits)
+    {
+        var deadline = Environment.TickCount64 + 10_000;
+        while (_world.Tenant.Faults.Rules.Single(r => r.Id == ruleId).Hits < hits)
+        {
+            if (Environment.TickCount64 > deadline) throw new TimeoutException("The pass creation never reached the tenant.");
+            await Task.Delay(10);
+        }
+    }
+
+    private async Task AssertOnePassAsync(string requestId)
+    {
+        // The jobs' own timer (on the fake clock that just jumped) may still be finishing a round.
+        var record = await new Patience(_world).UntilAsync(requestId, r => r.IsFinal, 10_000);
+        Assert.Equal(ApprovalState.Completed, record.State);
+        Assert.Equal(1, Creates);
+        Assert.Equal(1, record.Tap().PassesCreated);
+        Assert.Equal(_world.Tenant.State.GetTap(Personas.Diego)?.Id, record.Tap().MethodId);
+        var (_, ready) = await _world.WaitForCardAsync(Megan, "Reveal pass");
+        var revealed = CardReader.CardOf(await _world.ClickAsync(Megan, TapVerbs.Reveal, CardReader.Data(ready, "Reveal pass")));
+        Assert.Equal(8, TapFlowTests.PassIn(revealed).Length);
+        Assert.Equal(1, Creates); // the pass came from memory, not from a second creation
+    }
+
+    [Fact]
+    public async Task A_pass_creation_slower_than_the_stuck_threshold_is_not_doubled_when_the_jobs_take_over()
+    {
+        // Graph holds the creation (a long Retry-After would do the same); meanwhile the stuck threshold passes.
+        var hold = _world.Tenant.Faults.Delay(TapPath, TimeSpan.FromSeconds(3), method: "POST");
+        var record = await ApprovedAsync();
+        await UntilHeldAsync(hold.Id!, 1);
+        _world.Clock.Advance(TapJobs.StuckAfter + TimeSpan.FromSeconds(1));
+        _world.Tenant.Faults.Remove(hold.Id!);
+
+        await _world.Service<TapJobs>().RunOnceAsync(default);
+        await Task.Delay(TimeSpan.FromSeconds(4)); // the held creation has had its chance to answer
+        await _world.IdleAsync();
+
+        await AssertOnePassAsync(record.Id);
+    }
+
+    [Fact]
+    public async Task Two_overlapping_rounds_of_the_jobs_recover_an_interrupted_creation_once()
+    {
+        // The crash: approved, Executing since long ago, no pass yet.
+        await TapFlowTests.RequestAsync(_world, Megan, "diego.siciliani@contoso.com");
+        await _world.IdleAsync();
+        var record = await TapFlowTests.LatestRequestAsync(_world);
+        var engine = _world.Service<ApprovalEngine>();
+        await engine.DecideAsync(record.Id, record.Version, new Person(Personas.Adele, "Adele Vance"), true, null, default);
+        await engine.TransitionAsync(record.Id, ApprovalState.Approved, ApprovalState.Executing, default);
+        _world.Clock.Advance(TapJobs.StuckAfter + TimeSpan.FromSeconds(1));
+
+        // Two rounds at once (a round that outlived its lease, or the timer and a manual run): the creation is slow.
+        var hold = _world.Tenant.Faults.Delay(TapPath, TimeSpan.FromSeconds(1), method: "POST");
+        var service = _world.Service<TapService>();
+        await Task.WhenAll(service.ReconcileAsync(TapJobs.StuckAfter, default), service.ReconcileAsync(TapJobs.StuckAfter, default));
+        _world.Tenant.Faults.Remove(hold.Id!);
+        await _world.IdleAsync();
+
+        await AssertOnePassAsync(record.Id);
+    }
+}
