@@ -24,6 +24,7 @@ public sealed partial class TapService(
     TapCards tapCards,
     IPeopleDirectory people,
     ITemporaryAccessPasses passes,
+    ITapPolicySource policies,
     IAuditLog audit,
     IIdempotencyKeys idempotency,
     PassVault vault,
@@ -269,9 +270,14 @@ public sealed partial class TapService(
             // more, so replace it. Creating a pass replaces the user's previous one; the old method is deleted first.
             try
             {
+                // What is left of the approved time, but no less than the tenant's policy allows (a one-hour pass, the usual
+                // minimum, has less than an hour left as soon as it starts): the replacement may end a little later.
+                var policy = await policies.GetAsync(ct);
+                var lifetime = Math.Clamp(LifetimeLeft(tap), policy.MinimumLifetimeInMinutes,
+                    Math.Max(policy.MinimumLifetimeInMinutes, policy.MaximumLifetimeInMinutes));
                 await passes.DeleteAsync(tap.TargetId, tap.MethodId!, ct);
                 var fresh = await passes.CreateAsync(tap.TargetId, new TapIssueOptions(
-                    tap.StartsAt > time.GetUtcNow() ? tap.StartsAt : null, LifetimeLeft(tap), tap.UsableOnce), ct);
+                    tap.StartsAt > time.GetUtcNow() ? tap.StartsAt : null, lifetime, tap.UsableOnce), ct);
                 pass = fresh.Pass;
                 revealed = await engine.AmendAsync(record.Id, r => r.WithTap(r.Tap() with
                 {

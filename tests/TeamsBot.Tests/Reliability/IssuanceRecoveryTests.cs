@@ -97,4 +97,28 @@ public sealed class IssuanceRecoveryTests : IAsyncLifetime
 
         await AssertOnePassAsync(record.Id);
     }
+
+    [Fact]
+    public async Task After_a_restart_a_pass_at_the_policy_minimum_is_replaced_at_reveal()
+    {
+        // Johanna has no future hire date: her one-hour pass (the policy's minimum, and its default) starts at once.
+        var (_, formCall) = await TapFlowTests.RequestAsync(_world, Megan, "johanna.lorenz@contoso.com", lifetime: "60");
+        var (call, card) = await _world.WaitForCardAsync(Adele, "TAP request for Johanna Lorenz");
+        await _world.ClickAsync(Adele, TapVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
+        await _world.IdleAsync();
+        var first = _world.Tenant.State.GetTap(Personas.Johanna)!;
+
+        // The process that held the pass is gone; a few minutes later Megan reveals.
+        await _world.RestartAsync();
+        _world.Clock.Advance(TimeSpan.FromMinutes(3));
+        var (_, ready) = await _world.WaitForCardAsync(Megan, "Reveal pass");
+        var answer = await _world.ClickAsync(Megan, TapVerbs.Reveal, CardReader.Data(ready, "Reveal pass"), formCall.ActivityId!);
+
+        Assert.Equal("application/vnd.microsoft.card.adaptive", answer["type"]!.GetValue<string>());
+        Assert.Equal(8, TapFlowTests.PassIn(CardReader.CardOf(answer)).Length);
+        var second = _world.Tenant.State.GetTap(Personas.Johanna)!;
+        Assert.NotEqual(first.Id, second.Id);
+        Assert.InRange(second.LifetimeInMinutes, 60, 480);
+        Assert.Equal(second.Id, (await TapFlowTests.LatestRequestAsync(_world)).Tap().MethodId);
+    }
 }
