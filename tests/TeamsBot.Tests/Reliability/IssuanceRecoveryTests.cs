@@ -121,4 +121,32 @@ public sealed class IssuanceRecoveryTests : IAsyncLifetime
         Assert.InRange(second.LifetimeInMinutes, 60, 480);
         Assert.Equal(second.Id, (await TapFlowTests.LatestRequestAsync(_world)).Tap().MethodId);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_double_click_on_reveal_shows_one_pass_the_one_in_the_tenant(bool afterRestart)
+    {
+        var (_, formCall) = await TapFlowTests.RequestAsync(_world, Megan, "diego.siciliani@contoso.com");
+        var (call, card) = await _world.WaitForCardAsync(Adele, "TAP request for Diego Siciliani");
+        await _world.ClickAsync(Adele, TapVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
+        await _world.IdleAsync();
+        if (afterRestart) await _world.RestartAsync();
+        var (_, ready) = await _world.WaitForCardAsync(Megan, "Reveal pass");
+        var data = CardReader.Data(ready, "Reveal pass");
+        _world.Tenant.Faults.Delay("/users/*/authentication", TimeSpan.FromMilliseconds(300)); // Graph at its usual pace
+
+        var answers = await Task.WhenAll(
+            _world.ClickAsync(Megan, TapVerbs.Reveal, data.DeepClone().AsObject(), formCall.ActivityId!),
+            _world.ClickAsync(Megan, TapVerbs.Reveal, data.DeepClone().AsObject(), formCall.ActivityId!));
+
+        var shown = answers.Select(a => CardReader.CardOf(a)).Where(c => CardReader.Action(c, "Hide now") is not null).Select(TapFlowTests.PassIn).ToList();
+        Assert.Single(shown);
+        var record = await TapFlowTests.LatestRequestAsync(_world);
+        var tap = _world.Tenant.State.GetTap(Personas.Diego);
+        Assert.NotNull(tap);
+        Assert.Equal(tap.Id, record.Tap().MethodId);
+        Assert.Equal(afterRestart ? 2 : 1, Creates);
+        Assert.Equal(Creates, record.Tap().PassesCreated);
+    }
 }
