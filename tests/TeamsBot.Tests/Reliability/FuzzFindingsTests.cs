@@ -119,4 +119,18 @@ public sealed class FuzzFindingsTests : IAsyncLifetime
         await _world.IdleAsync();
         Assert.Empty(WorldChecks.Errors(_world));
     }
+
+    [Fact]
+    public async Task A_card_click_whose_post_the_connector_refuses_answers_a_message_and_logs_a_warning()
+    {
+        // "Pending approvals" posts a list card into the chat before answering the click; Teams refuses the post.
+        _world.Connector.FailNext(414);
+
+        var answer = await _world.ClickAsync(BotWorld.Adele, TapVerbs.Pending, []);
+
+        Assert.Contains("Teams", CardReader.MessageOf(answer), StringComparison.Ordinal);
+        Assert.Empty(WorldChecks.Errors(_world));
+        Assert.Contains(_world.Logs.Collector.GetSnapshot(), r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning
+            && r.Message.Contains("414", StringComparison.Ordinal));
+    }
 }

@@ -174,6 +174,10 @@ public sealed class ActivityProcessor(
                 logger.LogWarning("Directory error {Kind} {GraphCode} (request {RequestId}) [{CorrelationId}]",
                     directory.Kind, directory.GraphCode, directory.RequestId, turn.CorrelationId);
                 return $"{directory.Message} (ref {turn.CorrelationId})";
+            case ConnectorException connector:
+                // Teams refused something posted while handling the click: not a failure of the bot's own.
+                logger.LogWarning("A post to Teams was refused: {Status} {Code} [{CorrelationId}]", (int)connector.Status, connector.Code, turn.CorrelationId);
+                return $"Teams didn't accept what I tried to post ({connector.Message}) Please try again. (ref {turn.CorrelationId})";
             default:
                 logger.LogError(ex, "Turn failed [{CorrelationId}]", turn.CorrelationId);
                 return $"Something went wrong on my side. Please try again; if it keeps happening, give your admin this reference: {turn.CorrelationId}.";
