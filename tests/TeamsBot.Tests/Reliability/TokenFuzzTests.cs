@@ -163,7 +163,10 @@ public sealed class TokenFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(connectorCalls + unchanged, _connector.Calls.Count);
         Assert.Equal(references.Count, (await WorldSnapshot.AllAsync(Store, "conversationReferences")).Count);
         Assert.Empty(WorldChecks.Errors(_logs));
+        // Neither tokens nor the bot's own credentials are written to the logs.
         Assert.DoesNotContain(valid, _logs.AllText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("test-secret-value", _logs.AllText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(StaticConnectorToken.Value, _logs.AllText(), StringComparison.Ordinal);
         output.WriteLine($"token fuzz: {iterations} tokens in {clock.Elapsed.TotalSeconds:F1} s; rejected with 401: {rejected}; " +
             $"the same signed bytes and accepted: {unchanged}; by edit: {string.Join(", ", edits.OrderBy(e => e.Key).Select(e => $"{e.Key} {e.Value}"))}");
     }
