@@ -41,9 +41,12 @@ public sealed class Patience(BotWorld world, int tries = 10)
     /// Says <paramref name="text"/> until the bot's next activity in the chat is a card that <paramref name="done"/> accepts; a
     /// text reply instead is an error shown.
     /// </summary>
-    public async Task<(ConnectorCall Call, JsonObject Card)> SayAsync(Persona who, string text, Func<JsonObject, bool> done)
+    public async Task<(ConnectorCall Call, JsonObject Card)> SayAsync(Persona who, string text, Func<JsonObject, bool> done) =>
+        await TrySayAsync(who, text, done) ?? throw new InvalidOperationException($"{who.Name} gave up on '{text}' after {tries} tries.");
+
+    /// <summary>As <see cref="SayAsync"/>, but null when every try was answered with an error (each of them shown).</summary>
+    public async Task<(ConnectorCall Call, JsonObject Card)?> TrySayAsync(Persona who, string text, Func<JsonObject, bool> done)
     {
-        var answers = new List<string>();
         for (var attempt = 0; attempt < tries; attempt++)
         {
             var mark = world.Connector.Calls.Count;
@@ -51,10 +54,9 @@ public sealed class Patience(BotWorld world, int tries = 10)
             var reply = await NextAsync(who, mark);
             var card = (reply.Body?["attachments"] as JsonArray)?.OfType<JsonObject>().Select(a => a["content"] as JsonObject).FirstOrDefault(c => c is not null);
             if (card is not null && done(card)) return (reply, card);
-            answers.Add(card is null ? reply.Body?["text"]?.GetValue<string>() ?? "" : CardReader.AllText(card));
-            Interlocked.Increment(ref _errorsShown);
+            Interlocked.Increment(ref _errorsShown); // an error text, or a card saying why not (a refusal)
         }
-        throw new InvalidOperationException($"{who.Name} gave up on '{text}' after {tries} tries: {string.Join(" | ", answers)}");
+        return null;
     }
 
     /// <summary>The first activity delivered to <paramref name="who"/>'s chat after the first <paramref name="mark"/> connector calls.</summary>
