@@ -34,7 +34,7 @@ public sealed class Patience(BotWorld world, int tries = 10)
             answers.Add(CardReader.MessageOf(body));
             Interlocked.Increment(ref _errorsShown);
         }
-        throw new InvalidOperationException($"{who.Name} gave up on {verb} after {tries} tries: {string.Join(" | ", answers)}");
+        throw new GaveUpException($"{who.Name} gave up on {verb} after {tries} tries: {string.Join(" | ", answers)}");
     }
 
     /// <summary>
@@ -42,7 +42,7 @@ public sealed class Patience(BotWorld world, int tries = 10)
     /// text reply instead is an error shown.
     /// </summary>
     public async Task<(ConnectorCall Call, JsonObject Card)> SayAsync(Persona who, string text, Func<JsonObject, bool> done) =>
-        await TrySayAsync(who, text, done) ?? throw new InvalidOperationException($"{who.Name} gave up on '{text}' after {tries} tries.");
+        await TrySayAsync(who, text, done) ?? throw new GaveUpException($"{who.Name} gave up on '{text}' after {tries} tries.");
 
     /// <summary>As <see cref="SayAsync"/>, but null when every try was answered with an error (each of them shown).</summary>
     public async Task<(ConnectorCall Call, JsonObject Card)?> TrySayAsync(Persona who, string text, Func<JsonObject, bool> done)
@@ -120,3 +120,6 @@ public sealed class Patience(BotWorld world, int tries = 10)
 
     public static bool Says(JsonObject card, string text) => CardReader.AllText(card).Contains(text, StringComparison.Ordinal);
 }
+
+/// <summary>Someone tried as often as a patient person would, and was told each time that it failed.</summary>
+public sealed class GaveUpException(string message) : Exception(message);
