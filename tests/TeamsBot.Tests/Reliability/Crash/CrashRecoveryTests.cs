@@ -129,8 +129,16 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
 
     private async Task<string> RevealAsync(Persona requester, string requestId)
     {
-        var record = await RecordAsync(requestId);
-        var revealed = CardReader.CardOf(await ClickAsync(requester, TapVerbs.Reveal, new JsonObject { ["requestId"] = requestId, ["version"] = record.Version }));
+        // A person tries again when told it failed (a failed replacement gives the reveal back); three tries at most.
+        JsonObject answer = [];
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var record = await RecordAsync(requestId);
+            answer = (await ClickAsync(requester, TapVerbs.Reveal, new JsonObject { ["requestId"] = requestId, ["version"] = record.Version }))!;
+            if (answer["type"]?.GetValue<string>() == "application/vnd.microsoft.card.adaptive") break;
+            output.WriteLine($"reveal told {requester.Name}: {answer["value"]}");
+        }
+        var revealed = CardReader.CardOf(answer);
         var pass = TapFlowTests.PassIn(revealed);
         Assert.Equal(8, pass.Length);
         _passes.Add(pass);
@@ -258,7 +266,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         // Johanna: nobody can see the pass the killed process held, so Reveal replaces it, deleting the old one first.
         await RevealAsync(Megan, johanna);
         await AssertOneValidPassAsync(Personas.Johanna, johanna);
-        var deleted = TapCalls(Personas.Johanna, "DELETE").Single(e => e.Path.EndsWith(johannaFirst, StringComparison.Ordinal));
+        var deleted = TapCalls(Personas.Johanna, "DELETE").First(e => e.Path.EndsWith(johannaFirst, StringComparison.Ordinal) && e.Status == 204);
         var made = TapCalls(Personas.Johanna, "POST").Where(e => e.Status == 201).Last();
         Assert.True(deleted.Sequence < made.Sequence, "the old pass was deleted before the new one was made");
         Assert.Equal(2, (await RecordAsync(johanna)).Tap().PassesCreated);
