@@ -165,26 +165,4 @@ public sealed class ConnectorFaultTests : IAsyncLifetime
         // The retry library reports its last failed attempt as an error; the bot itself handled it.
         Assert.DoesNotContain(WorldChecks.Errors(_world), e => !e.StartsWith("Error Polly:", StringComparison.Ordinal));
     }
-
-    /// <summary>Moves the fake clock on while real time passes, so the connector's retry delays (on that clock) elapse.</summary>
-    private sealed class ClockPump : IDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _run;
-
-        public ClockPump(BotWorld world) => _run = Task.Run(async () =>
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                world.Clock.Advance(TimeSpan.FromMilliseconds(200));
-                await Task.Delay(10);
-            }
-        });
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _run.Wait();
-        }
-    }
 }
