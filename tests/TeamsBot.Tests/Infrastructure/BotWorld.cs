@@ -63,6 +63,9 @@ public sealed class BotWorld : IAsyncDisposable
         settings["Tap:RequestersGroupId"] = "b0000000-0000-4000-8000-000000000006";
         settings["Policies:AdminsGroupId"] = "b0000000-0000-4000-8000-000000000003";
         settings["Policies:WhatIfGuestUserId"] = Personas.Joni;
+        // Tests run the jobs' rounds themselves; the timers stay quiet so that no round lands in a count or a race.
+        settings["Tap:JobInterval"] = "1.00:00:00";
+        settings["Policies:JobInterval"] = "1.00:00:00";
         settings["BreakGlass:UserIds:0"] = Personas.BreakGlass1;
         settings["BreakGlass:UserIds:1"] = Personas.BreakGlass2;
         settings["BreakGlass:GroupId"] = "b0000000-0000-4000-8000-000000000004";

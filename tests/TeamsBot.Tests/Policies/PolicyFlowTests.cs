@@ -193,7 +193,7 @@ public sealed class PolicyFlowTests : IAsyncLifetime
         await PlanAsync(_world, Patti, "policy status", "Security-info registration policies");
         var statusTrips = log.RoundTrips;
         Console.WriteLine($"Policy Graph round trips: deploy plan {planTrips} (incl. admins lookup), approve+apply {applyTrips}, status {statusTrips}");
-        Assert.Equal(3, statusTrips); // admin check, snapshot batch, evidence batch
+        Assert.True(statusTrips <= 3, $"{statusTrips}: {string.Join(", ", log.Entries.Where(e => !e.InBatch).Select(e => e.Method + " " + e.Path))}"); // admin check, snapshot batch, evidence batch
         Assert.True(applyTrips <= 5, $"{applyTrips}: {string.Join(", ", log.Entries.Where(e => !e.InBatch).Select(e => e.Method + " " + e.Path))}");
     }
 
