@@ -18,6 +18,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 taskset -c 0 nginx -p "$PWD/$RUN/nginx" -c "$PWD/connector/nginx.conf" >/dev/null 2>&1 & pids+=($!)
+# As deployed (deploy/Dockerfile): see README, "Tier-up".
+export DOTNET_TC_DelaySingleProcMultiplier=${DOTNET_TC_DelaySingleProcMultiplier:-1}
 export Storage__SqlitePath=$PWD/$RUN/profile.db Urls=http://127.0.0.1:3978
 rm -f "$Storage__SqlitePath"*
 TOKEN=
