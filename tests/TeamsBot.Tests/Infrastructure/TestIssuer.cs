@@ -86,6 +86,12 @@ public sealed class TestIssuer : IAsyncDisposable
         lock (_published) _published.Add((key, endorsements));
     }
 
+    /// <summary>Takes a key out of the JWKS, as a key rotation does.</summary>
+    public void Withdraw(RsaSecurityKey key)
+    {
+        lock (_published) _published.RemoveAll(p => p.Key == key);
+    }
+
     /// <summary>A token as the Bot Connector would send it, with any part changed for a negative case.</summary>
     public string Token(string audience, string serviceUrl, RsaSecurityKey? key = null, string issuer = Issuer,
         DateTime? notBefore = null, DateTime? expires = null, bool includeServiceUrl = true, string? kidOverride = null)

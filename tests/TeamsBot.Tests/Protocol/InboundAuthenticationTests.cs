@@ -133,4 +133,57 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime
         // One initial read plus at most one forced refresh.
         Assert.InRange(_issuer.MetadataReads, 1, 2);
     }
+
+    // The validator remembers a verified token by its text (the connector reuses one for about an hour); these hold
+    // that a remembered token is still held to everything that can change from one activity to the next.
+
+    [Fact]
+    public async Task A_token_accepted_before_is_still_refused_for_another_service_url_or_channel()
+    {
+        var token = "Bearer " + Valid();
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(token)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(token)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(token, serviceUrl: "https://smba.trafficmanager.net/emea/")).StatusCode);
+        var otherChannel = Activities.Message("zzz-unknown", _connector.ServiceUrl);
+        otherChannel["channelId"] = "webchat";
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _bot.PostActivityAsync(otherChannel, token)).StatusCode);
+
+        var reasons = _logs.Collector.GetSnapshot().Where(r => r.Message.StartsWith("Inbound token rejected", StringComparison.Ordinal))
+            .Select(r => r.Message).ToList();
+        Assert.Equal(2, reasons.Count);
+        Assert.Contains("ServiceUrlClaimMismatch", reasons[0], StringComparison.Ordinal);
+        Assert.Contains("KeyNotEndorsedForChannel", reasons[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_accepted_before_is_refused_once_its_signing_key_is_withdrawn()
+    {
+        var old = "Bearer " + Valid();
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(old)).StatusCode);
+
+        // Rotation: the old key leaves the JWKS, a new one arrives; a token signed by the new key makes the bot refresh.
+        _issuer.Withdraw(_issuer.TeamsKey);
+        _issuer.Publish(_issuer.UnpublishedKey, "msteams");
+        var rotated = "Bearer " + _issuer.Token(BotApp.AppId, _connector.ServiceUrl, key: _issuer.UnpublishedKey);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(rotated)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(old)).StatusCode);
+        Assert.Contains(_logs.Collector.GetSnapshot(), r => r.Message.Contains("UnknownSigningKey", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(rotated)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_token_accepted_before_expires_like_any_other()
+    {
+        // Inside the 5 minutes of clock skew for two more seconds.
+        var expires = DateTime.UtcNow.AddMinutes(-5).AddSeconds(2);
+        var token = "Bearer " + _issuer.Token(BotApp.AppId, _connector.ServiceUrl, notBefore: DateTime.UtcNow.AddHours(-1), expires: expires);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(token)).StatusCode);
+
+        while (DateTime.UtcNow <= expires.AddMinutes(5).AddMilliseconds(200)) await Task.Delay(100);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(token)).StatusCode);
+        Assert.Contains(_logs.Collector.GetSnapshot(), r => r.Message.Contains("Inbound token rejected: Expired", StringComparison.Ordinal));
+    }
 }

@@ -1,4 +1,4 @@
-using System.Security.Claims;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -27,7 +27,7 @@ public enum TokenRejection
     Invalid,
 }
 
-public sealed record TokenValidationOutcome(TokenRejection Rejection, ClaimsIdentity? Identity)
+public sealed record TokenValidationOutcome(TokenRejection Rejection)
 {
     public bool Succeeded => Rejection == TokenRejection.None;
 }
@@ -38,11 +38,24 @@ public sealed record TokenValidationOutcome(TokenRejection Rejection, ClaimsIden
 /// 5 minutes of skew, the key endorsed for the activity's channel, and the <c>serviceurl</c> claim equal to the
 /// activity's serviceUrl.
 /// </summary>
+/// <remarks>
+/// The connector sends the same token with every activity for about an hour. A token whose signature, issuer and
+/// audience were verified is remembered by its exact text, so that a repeat costs a lookup instead of parsing and an
+/// RSA verification; what can change between two activities is checked every time: the signing key is still the
+/// published one (a key refresh that drops or replaces it sends the token through the full validation again), the
+/// lifetime, the key's endorsement for the activity's channel and the <c>serviceurl</c> claim.
+/// </remarks>
 public sealed class InboundTokenValidator(SigningKeyCache keys, IOptions<BotOptions> options, ILogger<InboundTokenValidator> logger)
 {
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
     private static readonly string[] DefaultAlgorithms = [SecurityAlgorithms.RsaSha256];
+    /// <summary>Enough for every token the connector uses at once; only verified tokens get in, so it stays small.</summary>
+    private const int MaxRemembered = 1024;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly ConcurrentDictionary<string, VerifiedToken> _verified = new(StringComparer.Ordinal);
+
+    /// <summary>What a verified token says, and the key that signed it.</summary>
+    private sealed record VerifiedToken(string KeyId, SecurityKey Key, DateTime ValidFrom, DateTime ValidTo, string? ServiceUrl);
 
     public async Task<TokenValidationOutcome> ValidateAsync(string? authorizationHeader, string? channelId, string? serviceUrl,
         CancellationToken ct)
@@ -60,6 +73,14 @@ public sealed class InboundTokenValidator(SigningKeyCache keys, IOptions<BotOpti
         if (!header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase)) return Reject(TokenRejection.NotBearerScheme);
         var raw = header[bearer.Length..].Trim();
 
+        if (_verified.TryGetValue(raw, out var known))
+        {
+            var current = await CurrentKeysAsync(ct);
+            if (current is null) return Reject(TokenRejection.SigningKeysUnavailable);
+            if (StillValid(known, current)) return CheckActivity(known, current, channelId, serviceUrl);
+            _verified.TryRemove(raw, out _);
+        }
+
         JsonWebToken token;
         try
         {
@@ -72,17 +93,8 @@ public sealed class InboundTokenValidator(SigningKeyCache keys, IOptions<BotOpti
         }
         if (string.IsNullOrEmpty(token.Kid)) return Reject(TokenRejection.MissingKeyId);
 
-        SigningKeySet set;
-        try
-        {
-            set = await keys.GetAsync(ct);
-            if (!set.KeysById.ContainsKey(token.Kid)) set = await keys.RefreshForUnknownKeyAsync(ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            logger.LogError(ex, "Signing keys could not be read from {MetadataUrl}", options.Value.OpenIdMetadataUrl);
-            return Reject(TokenRejection.SigningKeysUnavailable);
-        }
+        var set = await CurrentKeysAsync(ct, unknownKeyId: token.Kid);
+        if (set is null) return Reject(TokenRejection.SigningKeysUnavailable);
         if (!set.KeysById.TryGetValue(token.Kid, out var key)) return Reject(TokenRejection.UnknownSigningKey);
 
         var bot = options.Value;
@@ -105,16 +117,50 @@ public sealed class InboundTokenValidator(SigningKeyCache keys, IOptions<BotOpti
         var result = await _handler.ValidateTokenAsync(token, parameters);
         if (!result.IsValid) return Reject(Classify(result.Exception));
 
+        var verified = new VerifiedToken(token.Kid, key, token.ValidFrom, token.ValidTo,
+            token.TryGetPayloadValue<string>("serviceurl", out var claimed) ? claimed : null);
+        if (_verified.Count >= MaxRemembered) _verified.Clear();
+        _verified[raw] = verified;
+        return CheckActivity(verified, set, channelId, serviceUrl);
+    }
+
+    /// <summary>The published keys, refreshed once when a token names a key id they lack; null when unreadable.</summary>
+    private async Task<SigningKeySet?> CurrentKeysAsync(CancellationToken ct, string? unknownKeyId = null)
+    {
+        try
+        {
+            var set = await keys.GetAsync(ct);
+            if (unknownKeyId is not null && !set.KeysById.ContainsKey(unknownKeyId)) set = await keys.RefreshForUnknownKeyAsync(ct);
+            return set;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Signing keys could not be read from {MetadataUrl}", options.Value.OpenIdMetadataUrl);
+            return null;
+        }
+    }
+
+    /// <summary>A remembered token still stands: its key is the one published now and it is within its lifetime.</summary>
+    private static bool StillValid(VerifiedToken token, SigningKeySet set)
+    {
+        // The handler's clock, so that a remembered token expires exactly when a fresh validation would refuse it.
+        var now = DateTime.UtcNow;
+        return set.KeysById.TryGetValue(token.KeyId, out var key) && ReferenceEquals(key, token.Key)
+            && now <= token.ValidTo + ClockSkew && (token.ValidFrom == DateTime.MinValue || now >= token.ValidFrom - ClockSkew);
+    }
+
+    /// <summary>The checks that tie a valid token to this activity.</summary>
+    private static TokenValidationOutcome CheckActivity(VerifiedToken token, SigningKeySet set, string? channelId, string? serviceUrl)
+    {
         // Endorsements: the key must be vouched for the channel the activity claims to come from.
-        if (channelId is null || !set.EndorsementsById.TryGetValue(token.Kid, out var endorsed) || !endorsed.Contains(channelId))
+        if (channelId is null || !set.EndorsementsById.TryGetValue(token.KeyId, out var endorsed) || !endorsed.Contains(channelId))
             return Reject(TokenRejection.KeyNotEndorsedForChannel);
 
         // The token binds the service URL: replies must go where the connector said, not where the body says.
-        var claimed = token.TryGetPayloadValue<string>("serviceurl", out var s) ? s : null;
-        if (claimed is null || serviceUrl is null || !string.Equals(claimed, serviceUrl, StringComparison.OrdinalIgnoreCase))
+        if (token.ServiceUrl is null || serviceUrl is null || !string.Equals(token.ServiceUrl, serviceUrl, StringComparison.OrdinalIgnoreCase))
             return Reject(TokenRejection.ServiceUrlClaimMismatch);
 
-        return new TokenValidationOutcome(TokenRejection.None, result.ClaimsIdentity);
+        return Accepted;
     }
 
     private static TokenRejection Classify(Exception? ex) => ex switch
@@ -132,5 +178,7 @@ public sealed class InboundTokenValidator(SigningKeyCache keys, IOptions<BotOpti
         _ => TokenRejection.Invalid,
     };
 
-    private static TokenValidationOutcome Reject(TokenRejection why) => new(why, null);
+    private static readonly TokenValidationOutcome Accepted = new(TokenRejection.None);
+
+    private static TokenValidationOutcome Reject(TokenRejection why) => new(why);
 }
