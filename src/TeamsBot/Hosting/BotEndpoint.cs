@@ -19,7 +19,7 @@ public static class BotEndpoint
     }
 
     private static async Task HandleAsync(HttpContext http, IOptions<BotOptions> options, InboundTokenValidator validator,
-        ActivityProcessor processor, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+        ActivityProcessor processor, IHostApplicationLifetime lifetime)
     {
         var bot = options.Value;
         Activity? activity;
@@ -66,7 +66,6 @@ public static class BotEndpoint
             http.Response.ContentType = "application/json; charset=utf-8";
             await JsonSerializer.SerializeAsync(http.Response.Body, invoke, ProtocolJson.Default.AdaptiveCardInvokeResponse, http.RequestAborted);
         }
-        _ = loggers;
     }
 
     /// <summary>
