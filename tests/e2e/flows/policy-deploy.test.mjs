@@ -1,12 +1,14 @@
-// Policy deploy end to end across two Teams clients: Patti (policy admin) asks for a deploy plan,
-// Lee (the second policy admin) approves it. Runs only with E2E_FLOWS=1 (see run-suite.mjs).
+// Policy deploy and promote end to end across two Teams clients: Patti (policy admin) asks for a deploy plan,
+// Lee (the second policy admin) approves it; status shows the policies report-only; Patti plans a promotion
+// (overriding the minimum report-only time with a reason), Lee approves, status shows them On.
+// Runs only with E2E_FLOWS=1 (see run-suite.mjs).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { useTeams } from '../lib/harness.mjs';
 
 const open = useTeams(['patti', 'lee']);
 
-test('policy deploy: one admin plans, a second admin approves the plan', async (t) => {
+test('policy deploy: one admin plans, a second approves; status shows report-only; promote with approval turns them On', async (t) => {
   // Lee opens Teams first so the bot knows his chat when it asks for a second admin.
   const lee = await open('lee', t);
   const patti = await open('patti', t);
@@ -29,4 +31,34 @@ test('policy deploy: one admin plans, a second admin approves the plan', async (
   // The planning admin hears that the plan went through.
   await patti.waitForBotText(/approved|applied|deployed/i, { timeout: 30000 });
   await patti.screenshot('04-patti-told');
+
+  const statusTitle = 'Security-info registration policies';
+  let statuses = await patti.countCards(statusTitle);
+  await patti.sendText('policy status');
+  const reportOnly = await patti.waitForCard(statusTitle, { after: statuses, timeout: 30000 });
+  const reportOnlyText = await patti.cardText(reportOnly);
+  assert.equal((reportOnlyText.match(/Report-only since/g) ?? []).length, 2, 'both policies are report-only after the deploy');
+  await patti.screenshot('05-patti-status-report-only');
+
+  // Just deployed: the 7-day report-only gate holds, so Patti says why she promotes now (audited).
+  const plans = await patti.countCards('Plan: ');
+  const approvals = await lee.countCards('Approve plan');
+  await patti.sendText('policy promote all because pilot reviewed with the security team');
+  const promote = await patti.waitForCard('Plan: ', { after: plans, timeout: 30000 });
+  assert.match(await patti.cardText(promote), /pilot reviewed with the security team/, 'the plan shows the override reason');
+  await patti.screenshot('06-patti-promote-plan');
+
+  const promoteApproval = await lee.waitForCard('Approve plan', { after: approvals, timeout: 30000 });
+  await lee.screenshot('07-lee-promote-approval-card');
+  await lee.clickCardButton('Approve plan', { card: promoteApproval });
+  await lee.waitForCardText(promoteApproval, /approved|applied/i, { timeout: 30000 });
+  await lee.screenshot('08-lee-promote-approved');
+
+  statuses = await patti.countCards(statusTitle);
+  await patti.sendText('policy status');
+  const on = await patti.waitForCard(statusTitle, { after: statuses, timeout: 30000 });
+  const onText = await patti.cardText(on);
+  assert.equal((onText.match(/\bOn since/g) ?? []).length, 2, 'both policies are On after the promotion');
+  assert.doesNotMatch(onText, /Report-only since/);
+  await patti.screenshot('09-patti-status-on');
 });
