@@ -29,6 +29,10 @@ public sealed class ApprovalEngine(ApprovalStore store, TimeProvider time)
 
     public Task<IReadOnlyList<ApprovalRecord>> RecentAsync(int limit, CancellationToken ct) => store.RecentAsync(limit, ct);
 
+    /// <summary>What one person filed of one kind, newest first.</summary>
+    public Task<IReadOnlyList<ApprovalRecord>> ByRequesterAsync(string kind, string requesterId, int limit, CancellationToken ct) =>
+        store.ByRequesterAsync(kind, requesterId, limit, ct);
+
     /// <summary>
     /// Records a decision if the record is still pending at the version the decider saw. A record past its expiry is
     /// expired instead.

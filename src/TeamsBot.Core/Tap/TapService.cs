@@ -355,8 +355,7 @@ public sealed partial class TapService(
 
     public async Task<JsonObject> MineAsync(Caller caller, CancellationToken ct)
     {
-        var mine = (await engine.RecentAsync(500, ct))
-            .Where(r => r.Kind == TapRequest.Kind && SameUser(r.Requester.Id, caller.AadObjectId)).Take(10).ToList();
+        var mine = await engine.ByRequesterAsync(TapRequest.Kind, caller.AadObjectId, 10, ct);
         return tapCards.List("Your TAP requests", mine, "You haven't asked for any passes yet. Type **tap** to start.", forApprover: false);
     }
 
@@ -499,7 +498,8 @@ public sealed partial class TapService(
     private async Task<int> CountRecentRequestsAsync(string requesterId, CancellationToken ct)
     {
         var since = time.GetUtcNow().AddHours(-1);
-        return (await engine.RecentAsync(500, ct)).Count(r => r.Kind == TapRequest.Kind && r.CreatedAt >= since && SameUser(r.Requester.Id, requesterId));
+        // Newest first: the limit plus one is enough to tell whether the limit is reached.
+        return (await engine.ByRequesterAsync(TapRequest.Kind, requesterId, Options.MaxRequestsPerHour + 1, ct)).Count(r => r.CreatedAt >= since);
     }
 
     private static TapFormValues ReadForm(CardAction action) => new(

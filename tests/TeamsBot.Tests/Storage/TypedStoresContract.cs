@@ -202,6 +202,34 @@ public abstract class TypedStoresContract : IAsyncLifetime
         Assert.Equal(10, (await engine.GetAsync(ids[^1], default))!.CardPosts.Count);
     }
 
+    [Fact]
+    public async Task A_requesters_records_are_listed_newest_first_however_many_others_filed_since()
+    {
+        var engine = new ApprovalEngine(new ApprovalStore(Store), _clock);
+        var megan = new Person("5E4C0A2B-MEGAN", "Megan Bowen");
+        var mine = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            mine.Add((await engine.CreateAsync("tap", megan, new JsonObject { ["i"] = i }, TimeSpan.FromHours(1), default)).Id);
+            _clock.Advance(TimeSpan.FromSeconds(1));
+        }
+        await engine.CreateAsync("policy.plan", megan, new JsonObject(), TimeSpan.FromHours(1), default);
+        for (var i = 0; i < 40; i++)
+        {
+            await engine.CreateAsync("tap", new Person($"other-{i % 4}", "Someone"), new JsonObject { ["i"] = i }, TimeSpan.FromHours(1), default);
+            _clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        // Not among the 20 newest records any more, still all hers, newest first, of the kind asked, from any instance.
+        Assert.DoesNotContain((await engine.RecentAsync(20, default)), r => r.Requester.Id == megan.Id);
+        var other = new ApprovalEngine(new ApprovalStore(SecondInstance()), _clock);
+        var listed = await other.ByRequesterAsync("tap", "5e4c0a2b-megan", 10, default);
+        Assert.Equal(mine.AsEnumerable().Reverse(), listed.Select(r => r.Id));
+        Assert.Equal(mine.AsEnumerable().Reverse().Take(2), (await other.ByRequesterAsync("tap", megan.Id, 2, default)).Select(r => r.Id));
+        Assert.Single(await other.ByRequesterAsync("policy.plan", megan.Id, 10, default));
+        Assert.Empty(await other.ByRequesterAsync("tap", "nobody", 10, default));
+    }
+
     /// <summary>Counts the writes that reach the store.</summary>
     private sealed class CountingStore(IDocumentStore inner) : IDocumentStore
     {
