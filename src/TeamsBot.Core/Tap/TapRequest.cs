@@ -30,7 +30,8 @@ public sealed record TapRequest(
     DateTimeOffset? RevealedAt = null,
     DateTimeOffset? RevokedAt = null,
     Person? RevokedBy = null,
-    bool ExpiryShown = false)
+    bool ExpiryShown = false,
+    bool ApproversAsked = false)
 {
     public const string Kind = "tap";
 

@@ -116,16 +116,23 @@ public sealed partial class TapService(
         return AdaptiveCardInvokeResponse.Card(tapCards.Requester(record, "Request filed. I've asked the approvers."));
     }
 
+    /// <summary>
+    /// Posts the approval card to each approver (and the approvals channel) that does not have it yet, then marks the
+    /// request as asked. Run again by the jobs for a request whose cards a crash stopped.
+    /// </summary>
     private async Task PostApprovalCardsAsync(string id, IReadOnlyList<string> approvers, CancellationToken ct)
     {
         var record = await engine.GetAsync(id, ct);
-        if (record is null || record.State != ApprovalState.Pending) return;
+        if (record is null || record.State != ApprovalState.Pending || record.Tap().ApproversAsked) return;
         var delivered = 0;
         foreach (var approver in approvers)
-            if (await cards.PostToUserAsync(record, Audiences.Approver, approver, ct)) delivered++;
-        if (Options.ApprovalsChannelId is { Length: > 0 } channel && await cards.PostToChannelAsync(record, channel, ct)) delivered++;
+            if (record.CardPosts.Any(p => p.Audience == Audiences.Approver && p.UserId is { } posted && SameUser(posted, approver))
+                || await cards.PostToUserAsync(record, Audiences.Approver, approver, ct)) delivered++;
+        if (Options.ApprovalsChannelId is { Length: > 0 } channel
+            && (record.CardPosts.Any(p => p.Audience == Audiences.Channel) || await cards.PostToChannelAsync(record, channel, ct))) delivered++;
         logger.LogInformation("TAP request {RecordId}: approval card delivered to {Delivered} of {Approvers} approvers", id, delivered, approvers.Count);
-        if (delivered == 0)
+        var asked = await engine.AmendAsync(id, r => r.Tap().ApproversAsked ? null : r.WithTap(r.Tap() with { ApproversAsked = true }), ct);
+        if (delivered == 0 && asked is not null)
             await cards.NotifyUserAsync(record.Requester.Id,
                 $"None of the approvers for {record.Tap().TargetName}'s request ({record.Reference}) has installed me in Teams yet. Ask one of them to open TeamsBot and type **pending**.", ct);
     }
@@ -436,6 +443,17 @@ public sealed partial class TapService(
                 // Approved but issuance never started (crash right after the decision).
                 fixedCount++;
                 await IssueAsync(record.Id, ct);
+            }
+            else if (record.State == ApprovalState.Pending && !record.Tap().ApproversAsked && now - record.CreatedAt >= olderThan)
+            {
+                // Filed, but a crash stopped the approval cards: ask the approvers the group has now.
+                var tap = record.Tap();
+                var approvers = (await people.GetGroupUserIdsAsync(tap.ApproverGroupId, ct))
+                    .Where(a => !SameUser(a, record.Requester.Id) && !SameUser(a, tap.TargetId)).ToList();
+                fixedCount++;
+                await audit.AppendAsync(new AuditEntry(now, "tap.reconciled", "bot", "TeamsBot", tap.TargetUpn, "pending",
+                    $"{record.Reference}; the approval cards were interrupted; sent again"), ct);
+                await PostApprovalCardsAsync(record.Id, approvers, ct);
             }
         }
         return fixedCount;

@@ -220,6 +220,46 @@ public sealed class TapRulesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Approval_cards_stopped_by_a_crash_are_sent_after_the_restart_once()
+    {
+        // A filed request whose approval cards went out: the jobs leave it alone.
+        await TapFlowTests.RequestAsync(_world, Megan, "diego.siciliani@contoso.com");
+        await _world.WaitForCardAsync(Adele, "TAP request for Diego Siciliani");
+        await _world.IdleAsync();
+        var sent = await TapFlowTests.LatestRequestAsync(_world);
+        Assert.True(sent.Tap().ApproversAsked);
+
+        // The crash: a request for Lynne filed (the record is stored) but the process died before any card went out.
+        var engine = _world.Service<ApprovalEngine>();
+        var lynne = sent.Tap() with { TargetId = Personas.Lynne, TargetUpn = "lynne.robbins@contoso.com", TargetName = "Lynne Robbins",
+            ApproversAsked = false };
+        var filed = await engine.CreateAsync(TapRequest.Kind, sent.Requester, lynne.ToJson(), TimeSpan.FromHours(24), default);
+        await _world.RestartAsync();
+        await _world.IdleAsync();
+        int CardsAbout(Persona who, string name) =>
+            _world.CardsFor(who).Count(c => c.Call.Method == "POST" && c.Card.ToJsonString().Contains($"TAP request for {name}", StringComparison.Ordinal));
+        Assert.Equal(0, CardsAbout(Adele, "Lynne Robbins"));
+        var diegoCards = CardsAbout(Adele, "Diego Siciliani") + CardsAbout(Alex, "Diego Siciliani");
+
+        _world.Clock.Advance(TapJobs.StuckAfter + TimeSpan.FromSeconds(1));
+        await _world.Service<TapJobs>().RunOnceAsync(default);
+        await _world.IdleAsync();
+        await _world.WaitForCardAsync(Adele, "TAP request for Lynne Robbins");
+        await _world.WaitForCardAsync(Alex, "TAP request for Lynne Robbins");
+        Assert.True((await engine.GetAsync(filed.Id, default))!.Tap().ApproversAsked);
+
+        // Later rounds send nothing again, for either request.
+        _world.Clock.Advance(TimeSpan.FromMinutes(5));
+        await _world.Service<TapJobs>().RunOnceAsync(default);
+        await _world.IdleAsync();
+        Assert.Equal(1, CardsAbout(Adele, "Lynne Robbins"));
+        Assert.Equal(1, CardsAbout(Alex, "Lynne Robbins"));
+        Assert.Equal(diegoCards, CardsAbout(Adele, "Diego Siciliani") + CardsAbout(Alex, "Diego Siciliani"));
+        Assert.Contains(await _world.Service<TeamsBot.Storage.IAuditLog>().ListAsync(20, default),
+            e => e.Action == "tap.reconciled" && e.Details is { } d && d.Contains("approval cards", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_issuance_interrupted_by_a_crash_is_reconciled_without_an_unknown_pass()
     {
         await TapFlowTests.RequestAsync(_world, Megan, "diego.siciliani@contoso.com");
