@@ -7,7 +7,7 @@ namespace TeamsBot.Tap;
 
 /// <summary>
 /// Every <see cref="TapOptions.JobInterval"/>, on one instance: expire pending requests, show ended passes, finish
-/// issuances interrupted for longer than <see cref="TapOptions.StuckIssuanceAfter"/>.
+/// issuances and approval-card posts interrupted for longer than <see cref="TapOptions.StuckIssuanceAfter"/>.
 /// </summary>
 public sealed class TapJobs(TapService service, ILeases leases, Instance instance, IOptions<TapOptions> options, TimeProvider time,
     ILogger<TapJobs> logger) : LeasedJob(leases, instance, time, logger)

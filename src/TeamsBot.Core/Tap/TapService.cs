@@ -417,7 +417,8 @@ public sealed partial class TapService(
 
     /// <summary>
     /// Finishes what a crash interrupted: a request left in Executing may have created a pass nobody will ever see.
-    /// Such passes are deleted and the request goes back to Approved, so that a fresh pass is issued.
+    /// Such passes are deleted and the request goes back to Approved, so that a fresh pass is issued. A request whose
+    /// approval cards never all went out gets them now.
     /// </summary>
     public async Task<int> ReconcileAsync(TimeSpan olderThan, CancellationToken ct)
     {
