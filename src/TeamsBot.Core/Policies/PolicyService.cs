@@ -82,10 +82,14 @@ public sealed class PolicyService(
     public Task RememberPlannerCardAsync(string planId, TurnContext turn, string activityId, CancellationToken ct) =>
         engine.AddCardAsync(planId, new CardPost(Audiences.Requester, turn.Caller?.AadObjectId, turn.Reference.ServiceUrl, turn.Reference.ConversationId, activityId), ct);
 
+    /// <summary>
+    /// Posts the plan's card to each other admin (and the admins channel) that does not have it yet, then marks the plan
+    /// as sent. Run again by the jobs for a plan whose cards a crash stopped.
+    /// </summary>
     private async Task PostToAdminsAsync(string id, string plannerId, CancellationToken ct)
     {
         var record = await engine.GetAsync(id, ct);
-        if (record is null || record.State != ApprovalState.Pending) return;
+        if (record is null || record.State != ApprovalState.Pending || PolicyPlan.Of(record).AdminsAsked) return;
         var delivered = 0;
         string? unreachable = null;
         if (options.Value.AdminsGroupId is { Length: > 0 } group)
@@ -93,7 +97,9 @@ public sealed class PolicyService(
             try
             {
                 foreach (var admin in await people.GetGroupUserIdsAsync(group, ct))
-                    if (!string.Equals(admin, plannerId, StringComparison.OrdinalIgnoreCase) && await cards.PostToUserAsync(record, Audiences.Approver, admin, ct))
+                    if (!string.Equals(admin, plannerId, StringComparison.OrdinalIgnoreCase)
+                        && (record.CardPosts.Any(p => p.Audience == Audiences.Approver && string.Equals(p.UserId, admin, StringComparison.OrdinalIgnoreCase))
+                            || await cards.PostToUserAsync(record, Audiences.Approver, admin, ct)))
                         delivered++;
             }
             catch (DirectoryException ex)
@@ -103,8 +109,11 @@ public sealed class PolicyService(
                 unreachable = ex.Message;
             }
         }
-        if (options.Value.AdminsChannelId is { Length: > 0 } channel && await cards.PostToChannelAsync(record, channel, ct)) delivered++;
-        if (delivered == 0)
+        if (options.Value.AdminsChannelId is { Length: > 0 } channel
+            && (record.CardPosts.Any(p => p.Audience == Audiences.Channel) || await cards.PostToChannelAsync(record, channel, ct))) delivered++;
+        var asked = await engine.AmendAsync(id, r => PolicyPlan.Of(r) is { AdminsAsked: false } plan
+            ? r with { Subject = (plan with { AdminsAsked = true }).ToJson() } : null, ct);
+        if (delivered == 0 && asked is not null)
             await cards.NotifyUserAsync(plannerId, unreachable is null
                 ? $"No other policy admin has installed me in Teams yet, so nobody got plan {record.Reference}. Ask one to open TeamsBot."
                 : $"I couldn't look up the other policy admins, so nobody got plan {record.Reference}: {unreachable} Cancel the plan and make it again in a few minutes.", ct);
@@ -379,6 +388,14 @@ public sealed class PolicyService(
             {
                 count++;
                 await ApplyAsync(record.Id, ct);
+            }
+            else if (record.State == ApprovalState.Pending && !PolicyPlan.Of(record).AdminsAsked && now - record.CreatedAt > options.Value.StuckApplyAfter)
+            {
+                // Filed, but a crash stopped the cards to the other admins.
+                count++;
+                await audit.AppendAsync(new AuditEntry(now, "policy.reconciled", "bot", "TeamsBot", record.Reference, "pending",
+                    "the plan's cards to the admins were interrupted; sent again"), ct);
+                await PostToAdminsAsync(record.Id, record.Requester.Id, ct);
             }
         }
         return count;

@@ -87,6 +87,41 @@ public sealed class PolicyFlowTests : IAsyncLifetime
         .Where(p => (p["description"]?.GetValue<string>() ?? "").Contains("teamsbot:registration-policy", StringComparison.Ordinal))];
 
     [Fact]
+    public async Task A_plan_whose_cards_a_crash_stopped_reaches_the_other_admins_after_the_restart_once()
+    {
+        await PlanAsync(_world, Patti, "policy deploy", "Plan: Deploy the registration policies");
+        await _world.WaitForCardAsync(Lee, "Approve plan");
+        await _world.IdleAsync();
+        var engine = _world.Service<ApprovalEngine>();
+        var sent = (await engine.RecentAsync(1, default))[0];
+        Assert.True(PolicyPlan.Of(sent).AdminsAsked);
+
+        // The crash: a second plan stored, its cards never sent.
+        var filed = await engine.CreateAsync(PolicyPlan.Kind, sent.Requester, (PolicyPlan.Of(sent) with { AdminsAsked = false }).ToJson(),
+            TimeSpan.FromHours(24), default);
+        await _world.RestartAsync();
+        await _world.IdleAsync();
+        int CardsAbout(ApprovalRecord record) => _world.CardsFor(Lee).Count(c => c.Call.Method == "POST"
+            && c.Card.ToJsonString().Contains(record.Reference, StringComparison.Ordinal));
+        Assert.Equal(0, CardsAbout(filed));
+        var firstPlanCards = CardsAbout(sent);
+
+        _world.Clock.Advance(TimeSpan.FromMinutes(3));
+        await _world.Service<PolicyJobs>().RunOnceAsync(default);
+        await _world.IdleAsync();
+        Assert.Equal(1, CardsAbout(filed));
+        Assert.True(PolicyPlan.Of((await engine.GetAsync(filed.Id, default))!).AdminsAsked);
+
+        _world.Clock.Advance(TimeSpan.FromMinutes(3));
+        await _world.Service<PolicyJobs>().RunOnceAsync(default);
+        await _world.IdleAsync();
+        Assert.Equal(1, CardsAbout(filed));
+        Assert.Equal(firstPlanCards, CardsAbout(sent));
+        // The planner is not told that nobody got it: Lee did.
+        Assert.DoesNotContain(_world.Connector.Calls, c => c.Body?.ToJsonString().Contains("nobody got plan " + filed.Reference, StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
     public async Task On_an_empty_tenant_the_plan_creates_exactly_the_two_policies_and_a_second_deploy_is_a_no_op()
     {
         var before = _world.Tenant.State.ConditionalAccessPolicies.Count;
