@@ -7,8 +7,7 @@ namespace TeamsBot.Policies;
 
 /// <summary>
 /// On one instance: every <see cref="PolicyOptions.JobInterval"/>, expire plans and finish the applies and plan cards a
-/// crash interrupted;
-/// at the configured interval, watch the deployed policies for drift.
+/// crash interrupted; at the configured interval, watch the deployed policies for drift.
 /// </summary>
 public sealed class PolicyJobs(PolicyService service, ILeases leases, Instance instance, IOptions<PolicyOptions> options, TimeProvider time,
     ILogger<PolicyJobs> logger) : LeasedJob(leases, instance, time, logger)
