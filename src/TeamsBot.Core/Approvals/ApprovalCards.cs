@@ -44,6 +44,19 @@ public sealed class ApprovalCards(
             () => references.ForgetUserAsync(userAadId, ct), ct);
     }
 
+    /// <summary>
+    /// Like <see cref="PostToUserAsync"/>, but true without posting when the user already has this record's card for
+    /// that audience (a fan-out run again after an interruption).
+    /// </summary>
+    public async Task<bool> PostToUserOnceAsync(ApprovalRecord record, string audience, string userAadId, CancellationToken ct) =>
+        record.CardPosts.Any(p => p.Audience == audience && string.Equals(p.UserId, userAadId, StringComparison.OrdinalIgnoreCase))
+        || await PostToUserAsync(record, audience, userAadId, ct);
+
+    /// <summary>Like <see cref="PostToChannelAsync"/>, but true without posting when the channel already has the card.</summary>
+    public async Task<bool> PostToChannelOnceAsync(ApprovalRecord record, string channelId, CancellationToken ct) =>
+        record.CardPosts.Any(p => p.Audience == Audiences.Channel && p.ConversationId == channelId)
+        || await PostToChannelAsync(record, channelId, ct);
+
     /// <summary>Posts the record's card into a Teams channel the bot was added to; false when it is unknown.</summary>
     public async Task<bool> PostToChannelAsync(ApprovalRecord record, string channelId, CancellationToken ct)
     {

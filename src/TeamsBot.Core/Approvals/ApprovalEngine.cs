@@ -99,6 +99,10 @@ public sealed class ApprovalEngine(ApprovalStore store, TimeProvider time)
     }
 
     /// <summary>Adds a posted card to the record.</summary>
+    /// <summary>Records that every approver was sent the card; null when that was recorded already.</summary>
+    public Task<ApprovalRecord?> MarkApproversAskedAsync(string id, CancellationToken ct) =>
+        AmendAsync(id, r => r.ApproversAsked ? null : r with { ApproversAsked = true }, ct);
+
     public Task<ApprovalRecord?> AddCardAsync(string id, CardPost post, CancellationToken ct) =>
         AmendAsync(id, r => r.CardPosts.Any(p => p.ActivityId == post.ActivityId && p.ConversationId == post.ConversationId)
             ? null

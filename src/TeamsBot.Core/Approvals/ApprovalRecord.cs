@@ -32,7 +32,8 @@ public sealed record ApprovalRecord(
     ApprovalDecision? Decision = null,
     string? Outcome = null,
     DateTimeOffset? ExecutingSince = null,
-    ImmutableList<CardPost>? Cards = null)
+    ImmutableList<CardPost>? Cards = null,
+    bool ApproversAsked = false)
 {
     public ImmutableList<CardPost> CardPosts => Cards ?? [];
 

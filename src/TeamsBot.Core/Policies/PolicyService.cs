@@ -89,7 +89,7 @@ public sealed class PolicyService(
     private async Task PostToAdminsAsync(string id, string plannerId, CancellationToken ct)
     {
         var record = await engine.GetAsync(id, ct);
-        if (record is null || record.State != ApprovalState.Pending || PolicyPlan.Of(record).AdminsAsked) return;
+        if (record is null || record.State != ApprovalState.Pending || record.ApproversAsked) return;
         var delivered = 0;
         string? unreachable = null;
         if (options.Value.AdminsGroupId is { Length: > 0 } group)
@@ -98,8 +98,7 @@ public sealed class PolicyService(
             {
                 foreach (var admin in await people.GetGroupUserIdsAsync(group, ct))
                     if (!string.Equals(admin, plannerId, StringComparison.OrdinalIgnoreCase)
-                        && (record.CardPosts.Any(p => p.Audience == Audiences.Approver && string.Equals(p.UserId, admin, StringComparison.OrdinalIgnoreCase))
-                            || await cards.PostToUserAsync(record, Audiences.Approver, admin, ct)))
+                        && await cards.PostToUserOnceAsync(record, Audiences.Approver, admin, ct))
                         delivered++;
             }
             catch (DirectoryException ex)
@@ -109,10 +108,8 @@ public sealed class PolicyService(
                 unreachable = ex.Message;
             }
         }
-        if (options.Value.AdminsChannelId is { Length: > 0 } channel
-            && (record.CardPosts.Any(p => p.Audience == Audiences.Channel) || await cards.PostToChannelAsync(record, channel, ct))) delivered++;
-        var asked = await engine.AmendAsync(id, r => PolicyPlan.Of(r) is { AdminsAsked: false } plan
-            ? r with { Subject = (plan with { AdminsAsked = true }).ToJson() } : null, ct);
+        if (options.Value.AdminsChannelId is { Length: > 0 } channel && await cards.PostToChannelOnceAsync(record, channel, ct)) delivered++;
+        var asked = await engine.MarkApproversAskedAsync(id, ct);
         if (delivered == 0 && asked is not null)
             await cards.NotifyUserAsync(plannerId, unreachable is null
                 ? $"No other policy admin has installed me in Teams yet, so nobody got plan {record.Reference}. Ask one to open TeamsBot."
@@ -389,7 +386,7 @@ public sealed class PolicyService(
                 count++;
                 await ApplyAsync(record.Id, ct);
             }
-            else if (record.State == ApprovalState.Pending && !PolicyPlan.Of(record).AdminsAsked && now - record.CreatedAt > options.Value.StuckApplyAfter)
+            else if (record.State == ApprovalState.Pending && !record.ApproversAsked && now - record.CreatedAt > options.Value.StuckApplyAfter)
             {
                 // Filed, but a crash stopped the cards to the other admins.
                 count++;

@@ -30,8 +30,7 @@ public sealed record TapRequest(
     DateTimeOffset? RevealedAt = null,
     DateTimeOffset? RevokedAt = null,
     Person? RevokedBy = null,
-    bool ExpiryShown = false,
-    bool ApproversAsked = false)
+    bool ExpiryShown = false)
 {
     public const string Kind = "tap";
 

@@ -123,15 +123,13 @@ public sealed partial class TapService(
     private async Task PostApprovalCardsAsync(string id, IReadOnlyList<string> approvers, CancellationToken ct)
     {
         var record = await engine.GetAsync(id, ct);
-        if (record is null || record.State != ApprovalState.Pending || record.Tap().ApproversAsked) return;
+        if (record is null || record.State != ApprovalState.Pending || record.ApproversAsked) return;
         var delivered = 0;
         foreach (var approver in approvers)
-            if (record.CardPosts.Any(p => p.Audience == Audiences.Approver && p.UserId is { } posted && SameUser(posted, approver))
-                || await cards.PostToUserAsync(record, Audiences.Approver, approver, ct)) delivered++;
-        if (Options.ApprovalsChannelId is { Length: > 0 } channel
-            && (record.CardPosts.Any(p => p.Audience == Audiences.Channel) || await cards.PostToChannelAsync(record, channel, ct))) delivered++;
+            if (await cards.PostToUserOnceAsync(record, Audiences.Approver, approver, ct)) delivered++;
+        if (Options.ApprovalsChannelId is { Length: > 0 } channel && await cards.PostToChannelOnceAsync(record, channel, ct)) delivered++;
         logger.LogInformation("TAP request {RecordId}: approval card delivered to {Delivered} of {Approvers} approvers", id, delivered, approvers.Count);
-        var asked = await engine.AmendAsync(id, r => r.Tap().ApproversAsked ? null : r.WithTap(r.Tap() with { ApproversAsked = true }), ct);
+        var asked = await engine.MarkApproversAskedAsync(id, ct);
         if (delivered == 0 && asked is not null)
             await cards.NotifyUserAsync(record.Requester.Id,
                 $"None of the approvers for {record.Tap().TargetName}'s request ({record.Reference}) has installed me in Teams yet. Ask one of them to open TeamsBot and type **pending**.", ct);
@@ -445,7 +443,7 @@ public sealed partial class TapService(
                 fixedCount++;
                 await IssueAsync(record.Id, ct);
             }
-            else if (record.State == ApprovalState.Pending && !record.Tap().ApproversAsked && now - record.CreatedAt >= olderThan)
+            else if (record.State == ApprovalState.Pending && !record.ApproversAsked && now - record.CreatedAt >= olderThan)
             {
                 // Filed, but a crash stopped the approval cards: ask the approvers the group has now.
                 var tap = record.Tap();

@@ -94,10 +94,10 @@ public sealed class PolicyFlowTests : IAsyncLifetime
         await _world.IdleAsync();
         var engine = _world.Service<ApprovalEngine>();
         var sent = (await engine.RecentAsync(1, default))[0];
-        Assert.True(PolicyPlan.Of(sent).AdminsAsked);
+        Assert.True(sent.ApproversAsked);
 
         // The crash: a second plan stored, its cards never sent.
-        var filed = await engine.CreateAsync(PolicyPlan.Kind, sent.Requester, (PolicyPlan.Of(sent) with { AdminsAsked = false }).ToJson(),
+        var filed = await engine.CreateAsync(PolicyPlan.Kind, sent.Requester, PolicyPlan.Of(sent).ToJson(),
             TimeSpan.FromHours(24), default);
         await _world.RestartAsync();
         await _world.IdleAsync();
@@ -110,7 +110,7 @@ public sealed class PolicyFlowTests : IAsyncLifetime
         await _world.Service<PolicyJobs>().RunOnceAsync(default);
         await _world.IdleAsync();
         Assert.Equal(1, CardsAbout(filed));
-        Assert.True(PolicyPlan.Of((await engine.GetAsync(filed.Id, default))!).AdminsAsked);
+        Assert.True((await engine.GetAsync(filed.Id, default))!.ApproversAsked);
 
         _world.Clock.Advance(TimeSpan.FromMinutes(3));
         await _world.Service<PolicyJobs>().RunOnceAsync(default);
