@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using TeamsBot.Tests.Infrastructure;
 
 // The cost of each flow in Microsoft Graph round trips. Starts the bot (Development: local mode, the simulated tenant
 // on --tenant-port), a recording Bot Connector on --connector-port, and plays the personas through each flow over
@@ -43,7 +44,7 @@ await Step("help (Megan)", () => world.SayAsync(megan, "help"), () => world.Card
 await Step("tap: the request form (Megan types 'tap')", () => world.SayAsync(megan, "tap"),
     () => world.LastCardWith(megan, "Request a Temporary Access Pass") is not null);
 var (formCall, form) = world.LastCardWith(megan, "Request a Temporary Access Pass")!.Value;
-var submit = Cards.Data(form, "Submit request");
+var submit = CardReader.Data(form, "Submit request");
 submit["userUpn"] = "diego.siciliani@contoso.com";
 submit["lifetimeMinutes"] = "120";
 submit["usableOnce"] = "true";
@@ -63,14 +64,14 @@ steps.Insert(steps.Count - 1, validation!);
 var (adeleCall, adeleCard) = world.LastCardWith(adele, "TAP request for Diego Siciliani")!.Value;
 await Step("tap: approve (Adele) -> pass issued, cards updated, Megan told", async () =>
 {
-    var body = await world.ClickAsync(adele, "tap.approve", Cards.Data(adeleCard, "Approve"), adeleCall.ActivityId!);
+    var body = await world.ClickAsync(adele, "tap.approve", CardReader.Data(adeleCard, "Approve"), adeleCall.ActivityId!);
     Expect(body.ToJsonString().Contains("Approved by Adele Vance", StringComparison.Ordinal), "approve failed: " + body);
 }, () => world.LastCardWith(megan, "Reveal pass") is not null && world.LastCardWith(alex, "Approved by Adele Vance") is not null);
 
 var (_, ready) = world.LastCardWith(megan, "Reveal pass")!.Value;
 await Step("tap: reveal (Megan)", async () =>
 {
-    var body = await world.ClickAsync(megan, "tap.reveal", Cards.Data(ready, "Reveal pass"), formCall.ActivityId!);
+    var body = await world.ClickAsync(megan, "tap.reveal", CardReader.Data(ready, "Reveal pass"), formCall.ActivityId!);
     Expect(body["type"]?.GetValue<string>() == "application/vnd.microsoft.card.adaptive", "reveal failed: " + body["value"]);
 });
 
@@ -238,7 +239,7 @@ internal sealed class World(HttpClient bot, RecordingConnector connector, Uri te
             if ((done is null || done()) && quietSince.Elapsed > TimeSpan.FromMilliseconds(300)) return last;
         }
         throw new TimeoutException("The step did not finish in 20 s. Connector calls: " +
-            string.Join(" | ", connector.Calls.TakeLast(5).Select(c => $"{c.Method} {c.Path} {Cards.AllText(c.Body)}")));
+            string.Join(" | ", connector.Calls.TakeLast(5).Select(c => $"{c.Method} {c.Path} {c.Body?["text"]} {CardReader.AllText(c.Body)}")));
     }
 
     private async Task<int> CountRequestsAsync() =>
@@ -346,50 +347,5 @@ internal sealed class RecordingConnector : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-}
-
-internal static class Cards
-{
-    public static JsonObject? Action(JsonNode? card, string title)
-    {
-        switch (card)
-        {
-            case JsonObject o:
-                if (o["type"]?.GetValue<string>() == "Action.Execute" && o["title"]?.GetValue<string>() == title) return o;
-                foreach (var (_, child) in o)
-                    if (Action(child, title) is { } found) return found;
-                return null;
-            case JsonArray a:
-                foreach (var child in a)
-                    if (Action(child, title) is { } found) return found;
-                return null;
-            default:
-                return null;
-        }
-    }
-
-    public static JsonObject Data(JsonNode? card, string title) =>
-        (Action(card, title) ?? throw new InvalidOperationException($"No action '{title}' in the card: {AllText(card)}"))["data"]!.DeepClone().AsObject();
-
-    public static string AllText(JsonNode? node)
-    {
-        var texts = new List<string>();
-        Walk(node);
-        return string.Join(" / ", texts);
-
-        void Walk(JsonNode? n)
-        {
-            switch (n)
-            {
-                case JsonObject o:
-                    if (o["text"] is JsonValue t && t.TryGetValue(out string? s)) texts.Add(s);
-                    foreach (var (_, child) in o) Walk(child);
-                    break;
-                case JsonArray a:
-                    foreach (var child in a) Walk(child);
-                    break;
-            }
-        }
     }
 }
