@@ -11,44 +11,33 @@ namespace TeamsBot.Tests.Protocol;
 /// </summary>
 public sealed class InboundAuthenticationTests : IAsyncLifetime
 {
-    private TestIssuer _issuer = null!;
-    private FakeConnector _connector = null!;
-    private BotApp _bot = null!;
-    private readonly TempDir _temp = new();
-    private readonly CapturedLogs _logs = new();
+    private AuthenticatedBot _world = null!;
+    private TestIssuer Issuer => _world.Issuer;
+    private FakeConnector Connector => _world.Connector;
+    private BotApp Bot => _world.Bot;
+    private CapturedLogs Logs => _world.Logs;
 
-    public async Task InitializeAsync()
-    {
-        _issuer = await TestIssuer.StartAsync();
-        _connector = await FakeConnector.StartAsync();
-        _bot = new BotApp(BotApp.Authenticated(_issuer, _temp.File("bot.db")), services: s => { StaticConnectorToken.Use(s); _logs.Use(s); });
-    }
+    public async Task InitializeAsync() => _world = await AuthenticatedBot.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _bot.DisposeAsync();
-        await _connector.DisposeAsync();
-        await _issuer.DisposeAsync();
-        _temp.Dispose();
-    }
+    public async Task DisposeAsync() => await _world.DisposeAsync();
 
     private Task<HttpResponseMessage> PostAsync(string? authorization, string? serviceUrl = null) =>
-        _bot.PostActivityAsync(Activities.Message("zzz-unknown", serviceUrl ?? _connector.ServiceUrl), authorization);
+        Bot.PostActivityAsync(Activities.Message("zzz-unknown", serviceUrl ?? Connector.ServiceUrl), authorization);
 
-    private string Valid() => _issuer.Token(BotApp.AppId, _connector.ServiceUrl);
+    private string Valid() => Issuer.Token(BotApp.AppId, Connector.ServiceUrl);
 
     [Fact]
     public async Task Token_with_correct_claims_signed_by_an_endorsed_key_is_accepted()
     {
         var response = await PostAsync("Bearer " + Valid());
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await _connector.WaitForTextAsync("didn't understand");
+        await Connector.WaitForTextAsync("didn't understand");
     }
 
     [Fact]
     public async Task Token_expired_two_minutes_ago_is_accepted_within_clock_skew()
     {
-        var token = _issuer.Token(BotApp.AppId, _connector.ServiceUrl, notBefore: DateTime.UtcNow.AddHours(-1),
+        var token = Issuer.Token(BotApp.AppId, Connector.ServiceUrl, notBefore: DateTime.UtcNow.AddHours(-1),
             expires: DateTime.UtcNow.AddMinutes(-2));
         Assert.Equal(HttpStatusCode.OK, (await PostAsync("Bearer " + token)).StatusCode);
     }
@@ -76,51 +65,51 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime
     [MemberData(nameof(RejectedCases))]
     public async Task Invalid_tokens_are_rejected_with_401_and_nothing_is_done(string @case, string expectedReason)
     {
-        var url = _connector.ServiceUrl;
+        var url = Connector.ServiceUrl;
         string? header = @case switch
         {
             "no header" => null,
             "basic scheme" => "Basic " + Convert.ToBase64String("user:pass"u8.ToArray()),
             "garbage" => "Bearer not-a-jwt.at.all!",
-            "alg none" => "Bearer " + TestIssuer.UnsignedToken(BotApp.AppId, url, _issuer.TeamsKey.KeyId),
-            "hs256 with public key" => "Bearer " + _issuer.HmacWithPublicKeyToken(BotApp.AppId, url),
-            "unknown kid" => "Bearer " + _issuer.Token(BotApp.AppId, url, key: _issuer.UnpublishedKey),
-            "known kid different key" => "Bearer " + _issuer.Token(BotApp.AppId, url,
-                key: new RsaSecurityKey(RSA.Create(2048)) { KeyId = _issuer.TeamsKey.KeyId }),
-            "expired 10 minutes" => "Bearer " + _issuer.Token(BotApp.AppId, url, notBefore: DateTime.UtcNow.AddHours(-1),
+            "alg none" => "Bearer " + TestIssuer.UnsignedToken(BotApp.AppId, url, Issuer.TeamsKey.KeyId),
+            "hs256 with public key" => "Bearer " + Issuer.HmacWithPublicKeyToken(BotApp.AppId, url),
+            "unknown kid" => "Bearer " + Issuer.Token(BotApp.AppId, url, key: Issuer.UnpublishedKey),
+            "known kid different key" => "Bearer " + Issuer.Token(BotApp.AppId, url,
+                key: new RsaSecurityKey(RSA.Create(2048)) { KeyId = Issuer.TeamsKey.KeyId }),
+            "expired 10 minutes" => "Bearer " + Issuer.Token(BotApp.AppId, url, notBefore: DateTime.UtcNow.AddHours(-1),
                 expires: DateTime.UtcNow.AddMinutes(-10)),
-            "not valid for 10 minutes" => "Bearer " + _issuer.Token(BotApp.AppId, url, notBefore: DateTime.UtcNow.AddMinutes(10),
+            "not valid for 10 minutes" => "Bearer " + Issuer.Token(BotApp.AppId, url, notBefore: DateTime.UtcNow.AddMinutes(10),
                 expires: DateTime.UtcNow.AddMinutes(70)),
-            "wrong issuer" => "Bearer " + _issuer.Token(BotApp.AppId, url, issuer: "https://evil.example.com"),
-            "wrong audience" => "Bearer " + _issuer.Token(Guid.NewGuid().ToString(), url),
-            "key not endorsed for msteams" => "Bearer " + _issuer.Token(BotApp.AppId, url, key: _issuer.OtherChannelKey),
-            "serviceurl claim different" => "Bearer " + _issuer.Token(BotApp.AppId, "https://smba.trafficmanager.net/emea/"),
-            "serviceurl claim missing" => "Bearer " + _issuer.Token(BotApp.AppId, url, includeServiceUrl: false),
-            "payload altered" => "Bearer " + _issuer.TamperedToken(BotApp.AppId, url),
+            "wrong issuer" => "Bearer " + Issuer.Token(BotApp.AppId, url, issuer: "https://evil.example.com"),
+            "wrong audience" => "Bearer " + Issuer.Token(Guid.NewGuid().ToString(), url),
+            "key not endorsed for msteams" => "Bearer " + Issuer.Token(BotApp.AppId, url, key: Issuer.OtherChannelKey),
+            "serviceurl claim different" => "Bearer " + Issuer.Token(BotApp.AppId, "https://smba.trafficmanager.net/emea/"),
+            "serviceurl claim missing" => "Bearer " + Issuer.Token(BotApp.AppId, url, includeServiceUrl: false),
+            "payload altered" => "Bearer " + Issuer.TamperedToken(BotApp.AppId, url),
             _ => throw new ArgumentOutOfRangeException(nameof(@case)),
         };
 
         var response = await PostAsync(header);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        var rejection = Assert.Single(_logs.Collector.GetSnapshot(), r => r.Message.StartsWith("Inbound token rejected", StringComparison.Ordinal));
+        var rejection = Assert.Single(Logs.Collector.GetSnapshot(), r => r.Message.StartsWith("Inbound token rejected", StringComparison.Ordinal));
         if (expectedReason.Length > 0) Assert.Contains(expectedReason, rejection.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(_logs.Collector.GetSnapshot(), r => header is not null && header.Length > 20 && r.Message.Contains(header[7..], StringComparison.Ordinal));
+        Assert.DoesNotContain(Logs.Collector.GetSnapshot(), r => header is not null && header.Length > 20 && r.Message.Contains(header[7..], StringComparison.Ordinal));
         await Task.Delay(100);
-        Assert.Empty(_connector.Calls);
+        Assert.Empty(Connector.Calls);
     }
 
     [Fact]
     public async Task Unknown_key_id_forces_one_refresh_and_a_key_published_since_is_accepted()
     {
         Assert.Equal(HttpStatusCode.OK, (await PostAsync("Bearer " + Valid())).StatusCode);
-        var readsBefore = _issuer.MetadataReads;
+        var readsBefore = Issuer.MetadataReads;
 
-        _issuer.Publish(_issuer.UnpublishedKey, "msteams");
-        var token = _issuer.Token(BotApp.AppId, _connector.ServiceUrl, key: _issuer.UnpublishedKey);
+        Issuer.Publish(Issuer.UnpublishedKey, "msteams");
+        var token = Issuer.Token(BotApp.AppId, Connector.ServiceUrl, key: Issuer.UnpublishedKey);
 
         Assert.Equal(HttpStatusCode.OK, (await PostAsync("Bearer " + token)).StatusCode);
-        Assert.Equal(readsBefore + 1, _issuer.MetadataReads);
+        Assert.Equal(readsBefore + 1, Issuer.MetadataReads);
     }
 
     [Fact]
@@ -129,9 +118,9 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime
         var unknown = new RsaSecurityKey(RSA.Create(2048)) { KeyId = "never-published" };
         for (var i = 0; i < 5; i++)
             Assert.Equal(HttpStatusCode.Unauthorized,
-                (await PostAsync("Bearer " + _issuer.Token(BotApp.AppId, _connector.ServiceUrl, key: unknown))).StatusCode);
+                (await PostAsync("Bearer " + Issuer.Token(BotApp.AppId, Connector.ServiceUrl, key: unknown))).StatusCode);
         // One initial read plus at most one forced refresh.
-        Assert.InRange(_issuer.MetadataReads, 1, 2);
+        Assert.InRange(Issuer.MetadataReads, 1, 2);
     }
 
     // The validator remembers a verified token by its text (the connector reuses one for about an hour); these hold
@@ -145,11 +134,11 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(token)).StatusCode);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(token, serviceUrl: "https://smba.trafficmanager.net/emea/")).StatusCode);
-        var otherChannel = Activities.Message("zzz-unknown", _connector.ServiceUrl);
+        var otherChannel = Activities.Message("zzz-unknown", Connector.ServiceUrl);
         otherChannel["channelId"] = "webchat";
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _bot.PostActivityAsync(otherChannel, token)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Bot.PostActivityAsync(otherChannel, token)).StatusCode);
 
-        var reasons = _logs.Collector.GetSnapshot().Where(r => r.Message.StartsWith("Inbound token rejected", StringComparison.Ordinal))
+        var reasons = Logs.Collector.GetSnapshot().Where(r => r.Message.StartsWith("Inbound token rejected", StringComparison.Ordinal))
             .Select(r => r.Message).ToList();
         Assert.Equal(2, reasons.Count);
         Assert.Contains("ServiceUrlClaimMismatch", reasons[0], StringComparison.Ordinal);
@@ -163,13 +152,13 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(old)).StatusCode);
 
         // Rotation: the old key leaves the JWKS, a new one arrives; a token signed by the new key makes the bot refresh.
-        _issuer.Withdraw(_issuer.TeamsKey);
-        _issuer.Publish(_issuer.UnpublishedKey, "msteams");
-        var rotated = "Bearer " + _issuer.Token(BotApp.AppId, _connector.ServiceUrl, key: _issuer.UnpublishedKey);
+        Issuer.Withdraw(Issuer.TeamsKey);
+        Issuer.Publish(Issuer.UnpublishedKey, "msteams");
+        var rotated = "Bearer " + Issuer.Token(BotApp.AppId, Connector.ServiceUrl, key: Issuer.UnpublishedKey);
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(rotated)).StatusCode);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(old)).StatusCode);
-        Assert.Contains(_logs.Collector.GetSnapshot(), r => r.Message.Contains("UnknownSigningKey", StringComparison.Ordinal));
+        Assert.Contains(Logs.Collector.GetSnapshot(), r => r.Message.Contains("UnknownSigningKey", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(rotated)).StatusCode);
     }
 
@@ -178,12 +167,12 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime
     {
         // Inside the 5 minutes of clock skew for two more seconds.
         var expires = DateTime.UtcNow.AddMinutes(-5).AddSeconds(2);
-        var token = "Bearer " + _issuer.Token(BotApp.AppId, _connector.ServiceUrl, notBefore: DateTime.UtcNow.AddHours(-1), expires: expires);
+        var token = "Bearer " + Issuer.Token(BotApp.AppId, Connector.ServiceUrl, notBefore: DateTime.UtcNow.AddHours(-1), expires: expires);
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(token)).StatusCode);
 
         while (DateTime.UtcNow <= expires.AddMinutes(5).AddMilliseconds(200)) await Task.Delay(100);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(token)).StatusCode);
-        Assert.Contains(_logs.Collector.GetSnapshot(), r => r.Message.Contains("Inbound token rejected: Expired", StringComparison.Ordinal));
+        Assert.Contains(Logs.Collector.GetSnapshot(), r => r.Message.Contains("Inbound token rejected: Expired", StringComparison.Ordinal));
     }
 }

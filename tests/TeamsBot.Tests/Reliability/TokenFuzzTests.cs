@@ -17,26 +17,15 @@ namespace TeamsBot.Tests.Reliability;
 /// </summary>
 public sealed class TokenFuzzTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private TestIssuer _issuer = null!;
-    private FakeConnector _connector = null!;
-    private BotApp _bot = null!;
-    private readonly TempDir _temp = new();
-    private readonly CapturedLogs _logs = new();
+    private AuthenticatedBot _world = null!;
+    private TestIssuer Issuer => _world.Issuer;
+    private FakeConnector Connector => _world.Connector;
+    private BotApp Bot => _world.Bot;
+    private CapturedLogs Logs => _world.Logs;
 
-    public async Task InitializeAsync()
-    {
-        _issuer = await TestIssuer.StartAsync();
-        _connector = await FakeConnector.StartAsync();
-        _bot = new BotApp(BotApp.Authenticated(_issuer, _temp.File("bot.db")), services: s => { StaticConnectorToken.Use(s); _logs.Use(s); });
-    }
+    public async Task InitializeAsync() => _world = await AuthenticatedBot.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _bot.DisposeAsync();
-        await _connector.DisposeAsync();
-        await _issuer.DisposeAsync();
-        _temp.Dispose();
-    }
+    public async Task DisposeAsync() => await _world.DisposeAsync();
 
     public enum TokenEdit { FlipChar, DeleteChar, InsertChar, Truncate, SwapSegments, DropSignature, ExtraSegment, Header, Payload, Resign }
 
@@ -93,14 +82,14 @@ public sealed class TokenFuzzTests(ITestOutputHelper output) : IAsyncLifetime
                 // Signed for real, but something about it is wrong.
                 return (where % 8) switch
                 {
-                    0 => _issuer.Token(Guid.NewGuid().ToString(), _connector.ServiceUrl),
-                    1 => _issuer.Token(BotApp.AppId, _connector.ServiceUrl, issuer: "https://sts.windows.net/" + Guid.NewGuid() + "/"),
-                    2 => _issuer.Token(BotApp.AppId, _connector.ServiceUrl, notBefore: DateTime.UtcNow.AddHours(-3), expires: DateTime.UtcNow.AddHours(-1)),
-                    3 => _issuer.Token(BotApp.AppId, _connector.ServiceUrl, notBefore: DateTime.UtcNow.AddHours(1), expires: DateTime.UtcNow.AddHours(2)),
-                    4 => _issuer.Token(BotApp.AppId, _connector.ServiceUrl, key: _issuer.UnpublishedKey),
-                    5 => _issuer.Token(BotApp.AppId, _connector.ServiceUrl, key: _issuer.OtherChannelKey),
-                    6 => _issuer.Token(BotApp.AppId, "https://smba.evil.example.com/"),
-                    _ => _issuer.Token(BotApp.AppId, _connector.ServiceUrl, includeServiceUrl: false),
+                    0 => Issuer.Token(Guid.NewGuid().ToString(), Connector.ServiceUrl),
+                    1 => Issuer.Token(BotApp.AppId, Connector.ServiceUrl, issuer: "https://sts.windows.net/" + Guid.NewGuid() + "/"),
+                    2 => Issuer.Token(BotApp.AppId, Connector.ServiceUrl, notBefore: DateTime.UtcNow.AddHours(-3), expires: DateTime.UtcNow.AddHours(-1)),
+                    3 => Issuer.Token(BotApp.AppId, Connector.ServiceUrl, notBefore: DateTime.UtcNow.AddHours(1), expires: DateTime.UtcNow.AddHours(2)),
+                    4 => Issuer.Token(BotApp.AppId, Connector.ServiceUrl, key: Issuer.UnpublishedKey),
+                    5 => Issuer.Token(BotApp.AppId, Connector.ServiceUrl, key: Issuer.OtherChannelKey),
+                    6 => Issuer.Token(BotApp.AppId, "https://smba.evil.example.com/"),
+                    _ => Issuer.Token(BotApp.AppId, Connector.ServiceUrl, includeServiceUrl: false),
                 };
         }
     }
@@ -121,21 +110,21 @@ public sealed class TokenFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private IDocumentStore Store => (IDocumentStore)_bot.Services.GetService(typeof(IDocumentStore))!;
+    private IDocumentStore Store => (IDocumentStore)Bot.Services.GetService(typeof(IDocumentStore))!;
 
     private async Task<HttpStatusCode> PostAsync(string authorization)
     {
-        using var response = await _bot.PostActivityAsync(Activities.Message("zzz-unknown", _connector.ServiceUrl), authorization);
+        using var response = await Bot.PostActivityAsync(Activities.Message("zzz-unknown", Connector.ServiceUrl), authorization);
         return response.StatusCode;
     }
 
     [Fact]
     public async Task A_mutated_token_never_passes()
     {
-        var valid = _issuer.Token(BotApp.AppId, _connector.ServiceUrl);
+        var valid = Issuer.Token(BotApp.AppId, Connector.ServiceUrl);
         Assert.Equal(HttpStatusCode.OK, await PostAsync("Bearer " + valid)); // the control: the untouched token is accepted
-        await _connector.WaitForTextAsync("didn't understand");
-        var connectorCalls = _connector.Calls.Count;
+        await Connector.WaitForTextAsync("didn't understand");
+        var connectorCalls = Connector.Calls.Count;
         var references = await WorldSnapshot.AllAsync(Store, "conversationReferences");
 
         var iterations = WorldChecks.Iterations(5000);
@@ -159,14 +148,14 @@ public sealed class TokenFuzzTests(ITestOutputHelper output) : IAsyncLifetime
 
         // Nothing was sent, and nothing kept, for the refused requests: only the accepted ones were answered.
         var deadline = Environment.TickCount64 + 10_000;
-        while (_connector.Calls.Count < connectorCalls + unchanged && Environment.TickCount64 < deadline) await Task.Delay(20);
-        Assert.Equal(connectorCalls + unchanged, _connector.Calls.Count);
+        while (Connector.Calls.Count < connectorCalls + unchanged && Environment.TickCount64 < deadline) await Task.Delay(20);
+        Assert.Equal(connectorCalls + unchanged, Connector.Calls.Count);
         Assert.Equal(references.Count, (await WorldSnapshot.AllAsync(Store, "conversationReferences")).Count);
-        Assert.Empty(WorldChecks.Errors(_logs));
+        Assert.Empty(WorldChecks.Errors(Logs));
         // Neither tokens nor the bot's own credentials are written to the logs.
-        Assert.DoesNotContain(valid, _logs.AllText(), StringComparison.Ordinal);
-        Assert.DoesNotContain("test-secret-value", _logs.AllText(), StringComparison.Ordinal);
-        Assert.DoesNotContain(StaticConnectorToken.Value, _logs.AllText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(valid, Logs.AllText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("test-secret-value", Logs.AllText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(StaticConnectorToken.Value, Logs.AllText(), StringComparison.Ordinal);
         output.WriteLine($"token fuzz: {iterations} tokens in {clock.Elapsed.TotalSeconds:F1} s; rejected with 401: {rejected}; " +
             $"the same signed bytes and accepted: {unchanged}; by edit: {string.Join(", ", edits.OrderBy(e => e.Key).Select(e => $"{e.Key} {e.Value}"))}");
     }
@@ -174,21 +163,21 @@ public sealed class TokenFuzzTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Headers_that_are_no_bearer_token_never_pass()
     {
-        var valid = _issuer.Token(BotApp.AppId, _connector.ServiceUrl);
+        var valid = Issuer.Token(BotApp.AppId, Connector.ServiceUrl);
         var headers = Gen.OneOf(
             Gen.String[Gen.Char[" !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"], 0, 200],
             Gen.OneOf("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("bot:secret")), "Bearer", "Bearer ", "Bearer null", "Bearer undefined",
                 valid, "Token " + valid, "Bearer\t" + valid[..^3], "Bearer " + valid + "." + valid, "Bearer " + new string('A', 20_000),
-                "Bearer " + TestIssuer.UnsignedToken(BotApp.AppId, _connector.ServiceUrl, _issuer.TeamsKey.KeyId!),
-                "Bearer " + _issuer.HmacWithPublicKeyToken(BotApp.AppId, _connector.ServiceUrl),
-                "Bearer " + _issuer.TamperedToken(BotApp.AppId, _connector.ServiceUrl)));
+                "Bearer " + TestIssuer.UnsignedToken(BotApp.AppId, Connector.ServiceUrl, Issuer.TeamsKey.KeyId!),
+                "Bearer " + Issuer.HmacWithPublicKeyToken(BotApp.AppId, Connector.ServiceUrl),
+                "Bearer " + Issuer.TamperedToken(BotApp.AppId, Connector.ServiceUrl)));
         var iterations = WorldChecks.Iterations(500);
         await headers.SampleAsync(async header =>
         {
             var status = await PostAsync(header);
             Assert.True(status == HttpStatusCode.Unauthorized, $"HTTP {(int)status} for '{header}'");
         }, output.WriteLine, seed: WorldChecks.Seed(), iter: iterations, threads: 2, print: h => h.Length > 300 ? h[..300] + "…" : h);
-        Assert.Empty(WorldChecks.Errors(_logs));
-        Assert.Empty(_connector.Calls);
+        Assert.Empty(WorldChecks.Errors(Logs));
+        Assert.Empty(Connector.Calls);
     }
 }

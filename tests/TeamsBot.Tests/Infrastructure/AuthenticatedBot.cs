@@ -1,0 +1,32 @@
+namespace TeamsBot.Tests.Infrastructure;
+
+/// <summary>
+/// The bot with inbound authentication on, against a loopback issuer, replying to a fake connector with a static
+/// outbound token, its logs captured: what the token tests stand on.
+/// </summary>
+public sealed class AuthenticatedBot : IAsyncDisposable
+{
+    private readonly TempDir _temp = new();
+
+    private AuthenticatedBot(TestIssuer issuer, FakeConnector connector)
+    {
+        Issuer = issuer;
+        Connector = connector;
+        Bot = new BotApp(BotApp.Authenticated(issuer, _temp.File("bot.db")), services: s => { StaticConnectorToken.Use(s); Logs.Use(s); });
+    }
+
+    public TestIssuer Issuer { get; }
+    public FakeConnector Connector { get; }
+    public BotApp Bot { get; }
+    public CapturedLogs Logs { get; } = new();
+
+    public static async Task<AuthenticatedBot> StartAsync() => new(await TestIssuer.StartAsync(), await FakeConnector.StartAsync());
+
+    public async ValueTask DisposeAsync()
+    {
+        await Bot.DisposeAsync();
+        await Connector.DisposeAsync();
+        await Issuer.DisposeAsync();
+        _temp.Dispose();
+    }
+}
