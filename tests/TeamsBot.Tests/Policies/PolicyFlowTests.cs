@@ -74,6 +74,16 @@ public sealed class PolicyFlowTests : IAsyncLifetime
         return last;
     }
 
+    /// <summary>Patti plans with <paramref name="command"/>, Lee approves the plan card titled <paramref name="planTitle"/>,
+    /// and the apply runs.</summary>
+    internal static async Task PlanAndApproveAsync(BotWorld world, string command, string planTitle)
+    {
+        await PlanAsync(world, Patti, command, planTitle);
+        var (call, card) = await world.WaitForCardAsync(Lee, planTitle);
+        await world.ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
+        await world.IdleAsync();
+    }
+
     internal static async Task DeployAsync(BotWorld world)
     {
         await PlanAsync(world, Patti, "policy deploy", "Plan: Deploy the registration policies");
@@ -300,10 +310,7 @@ public sealed class PolicyFlowTests : IAsyncLifetime
         await DeployAsync(_world);
         _world.Clock.Advance(TimeSpan.FromDays(8));
 
-        var (_, plan) = await PlanAsync(_world, Patti, "policy promote all", "Plan: Promote A and B to On");
-        var (call, card) = await _world.WaitForCardAsync(Lee, "Plan: Promote A and B to On");
-        await _world.ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
-        await _world.IdleAsync();
+        await PlanAndApproveAsync(_world, "policy promote all", "Plan: Promote A and B to On");
         Assert.All(Ours(), p => Assert.Equal("enabled", p["state"]!.GetValue<string>()));
         var (_, on) = await PlanAsync(_world, Lee, "policy status", "Security-info registration policies");
         Assert.Contains("State: On since", CardReader.AllText(on), StringComparison.Ordinal);
@@ -316,7 +323,6 @@ public sealed class PolicyFlowTests : IAsyncLifetime
         var audit = await _world.Service<IAuditLog>().ListAsync(50);
         Assert.Contains(audit, e => e.Action == "policy.promote" && e.Outcome == "applied");
         Assert.Contains(audit, e => e.Action == "policy.rolled-back" && e.ActorName == "Lee Gu");
-        _ = plan;
     }
 
     [Fact]

@@ -127,13 +127,7 @@ public sealed class IssuanceRecoveryTests : IAsyncLifetime
     [InlineData(true)]
     public async Task A_double_click_on_reveal_shows_one_pass_the_one_in_the_tenant(bool afterRestart)
     {
-        var (_, formCall) = await TapFlowTests.RequestAsync(_world, Megan, "diego.siciliani@contoso.com");
-        var (call, card) = await _world.WaitForCardAsync(Adele, "TAP request for Diego Siciliani");
-        await _world.ClickAsync(Adele, TapVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
-        await _world.IdleAsync();
-        if (afterRestart) await _world.RestartAsync();
-        var (_, ready) = await _world.WaitForCardAsync(Megan, "Reveal pass");
-        var data = CardReader.Data(ready, "Reveal pass");
+        var (data, formCall) = await TapFlowTests.ApprovedForDiegoAsync(_world, afterRestart);
         _world.Tenant.Faults.Delay("/users/*/authentication", TimeSpan.FromMilliseconds(300)); // Graph at its usual pace
 
         var answers = await Task.WhenAll(

@@ -32,10 +32,7 @@ public sealed class PolicyFaultTests : IAsyncLifetime
     public async Task A_rollback_that_fails_for_one_policy_says_the_other_went_back()
     {
         await PolicyFlowTests.DeployAsync(_world);
-        await PolicyFlowTests.PlanAsync(_world, Patti, "policy promote all because drill", "Plan: Promote A and B to On");
-        var (call, card) = await _world.WaitForCardAsync(Lee, "Plan: Promote A and B to On");
-        await _world.ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
-        await _world.IdleAsync();
+        await PolicyFlowTests.PlanAndApproveAsync(_world, "policy promote all because drill", "Plan: Promote A and B to On");
         Assert.Equal(RegistrationPolicies.Enabled, StateOf(PolicyKey.B));
 
         // Graph refuses every change to policy B (after its retries); A goes back first.
@@ -72,10 +69,7 @@ public sealed class PolicyFaultTests : IAsyncLifetime
     public async Task A_rollback_announcement_that_cannot_read_the_admins_is_no_failure()
     {
         await PolicyFlowTests.DeployAsync(_world);
-        await PolicyFlowTests.PlanAsync(_world, Patti, "policy promote A because drill", "Plan: Promote A to On");
-        var (call, card) = await _world.WaitForCardAsync(Lee, "Plan: Promote A to On");
-        await _world.ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
-        await _world.IdleAsync();
+        await PolicyFlowTests.PlanAndApproveAsync(_world, "policy promote A because drill", "Plan: Promote A to On");
 
         _world.Tenant.Faults.Unavailable($"/groups/{AdminsGroup}/transitiveMembers", retryAfterSeconds: 0);
         await PolicyFlowTests.PlanAsync(_world, Lee, "policy rollback A", "Policy A is back in report-only");

@@ -29,10 +29,13 @@ public sealed class TapFlowTests : IAsyncLifetime
             [.. world.CardsFor(who).Where(c => c.Call.Method == "POST" && CardReader.Action(c.Card, "Submit request") is not null)];
         var before = Forms().Count;
         await world.SayAsync(who, "tap");
-        var deadline = Environment.TickCount64 + 10_000;
+        // Generous: the whole suite runs in parallel on two cores.
+        var deadline = Environment.TickCount64 + 30_000;
         while (Forms().Count == before && Environment.TickCount64 < deadline) await Task.Delay(20);
-        var (call, form) = world.CardsFor(who)[^1];
-        if (Forms().Count > before) (call, form) = Forms()[^1];
+        if (Forms().Count == before)
+            throw new TimeoutException($"No request form reached {who.Name}. Cards: " +
+                string.Join(" | ", world.CardsFor(who).Select(c => c.Call.Method + " " + CardReader.AllText(c.Card).Replace('\n', ' '))) + "\nLogs:\n" + world.Logs.AllText());
+        var (call, form) = Forms()[^1];
         Assert.Contains("Request a Temporary Access Pass", CardReader.AllText(form), StringComparison.Ordinal);
         var data = CardReader.Data(form, "Submit request");
         data["userUpn"] = upn;
@@ -41,6 +44,19 @@ public sealed class TapFlowTests : IAsyncLifetime
         data["reason"] = reason;
         alter?.Invoke(data);
         return (await world.ClickAsync(who, TapVerbs.Submit, data, call.ActivityId!), call);
+    }
+
+    /// <summary>Megan asks for a pass for Diego and Adele approves it (then, if asked, the bot restarts): the Reveal
+    /// button's data on Megan's card, and the call that posted her form (the card the reveal answers in).</summary>
+    internal static async Task<(JsonObject RevealData, ConnectorCall FormCall)> ApprovedForDiegoAsync(BotWorld world, bool restart)
+    {
+        var (_, formCall) = await RequestAsync(world, Megan, "diego.siciliani@contoso.com");
+        var (call, card) = await world.WaitForCardAsync(Adele, "TAP request for Diego Siciliani");
+        await world.ClickAsync(Adele, TapVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
+        await world.IdleAsync();
+        if (restart) await world.RestartAsync();
+        var (_, ready) = await world.WaitForCardAsync(Megan, "Reveal pass");
+        return (CardReader.Data(ready, "Reveal pass"), formCall);
     }
 
     internal static async Task<ApprovalRecord> LatestRequestAsync(BotWorld world) =>

@@ -301,13 +301,7 @@ public sealed class TapRevealRaceTests : IAsyncLifetime
     [InlineData(true)]
     public async Task A_double_click_on_reveal_shows_one_pass_that_stays_valid(bool afterRestart)
     {
-        var (_, formCall) = await TapFlowTests.RequestAsync(_world, Megan, "diego.siciliani@contoso.com");
-        var (call, card) = await _world.WaitForCardAsync(Adele, "TAP request for Diego Siciliani");
-        await _world.ClickAsync(Adele, TapVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
-        await _world.IdleAsync();
-        if (afterRestart) await _world.RestartAsync();
-        var (_, ready) = await _world.WaitForCardAsync(Megan, "Reveal pass");
-        var data = CardReader.Data(ready, "Reveal pass");
+        var (data, formCall) = await TapFlowTests.ApprovedForDiegoAsync(_world, afterRestart);
 
         var clicks = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _world.ClickAsync(Megan, TapVerbs.Reveal, data, formCall.ActivityId!)));
         var shown = clicks.Select(CardReader.CardOf).Where(c => CardReader.AllText(c).Contains("Temporary Access Pass for", StringComparison.Ordinal)).ToList();
