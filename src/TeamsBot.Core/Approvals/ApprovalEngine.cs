@@ -98,10 +98,29 @@ public sealed class ApprovalEngine(ApprovalStore store, TimeProvider time)
         }
     }
 
-    /// <summary>Adds a posted card to the record.</summary>
+    /// <summary>
+    /// Takes the fan-out of a pending record's approval cards: null when the approvers were asked already, or another
+    /// fan-out started less than <paramref name="staleAfter"/> ago (so that two never post the same cards at once).
+    /// </summary>
+    public async Task<ApprovalRecord?> BeginAskingAsync(string id, TimeSpan staleAfter, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var taken = false;
+        var record = await AmendAsync(id, r =>
+        {
+            taken = false;
+            if (r.State != ApprovalState.Pending || r.ApproversAsked || (r.AskingSince is { } since && now - since < staleAfter)) return null;
+            taken = true;
+            return r with { AskingSince = now };
+        }, ct);
+        return taken ? record : null;
+    }
+
     /// <summary>Records that every approver was sent the card; null when that was recorded already.</summary>
     public Task<ApprovalRecord?> MarkApproversAskedAsync(string id, CancellationToken ct) =>
         AmendAsync(id, r => r.ApproversAsked ? null : r with { ApproversAsked = true }, ct);
+
+    /// <summary>Adds a posted card to the record.</summary>
 
     public Task<ApprovalRecord?> AddCardAsync(string id, CardPost post, CancellationToken ct) =>
         AmendAsync(id, r => r.CardPosts.Any(p => p.ActivityId == post.ActivityId && p.ConversationId == post.ConversationId)

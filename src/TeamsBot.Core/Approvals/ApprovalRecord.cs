@@ -33,7 +33,8 @@ public sealed record ApprovalRecord(
     string? Outcome = null,
     DateTimeOffset? ExecutingSince = null,
     ImmutableList<CardPost>? Cards = null,
-    bool ApproversAsked = false)
+    bool ApproversAsked = false,
+    DateTimeOffset? AskingSince = null)
 {
     public ImmutableList<CardPost> CardPosts => Cards ?? [];
 

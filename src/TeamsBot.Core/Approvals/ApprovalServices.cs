@@ -12,6 +12,7 @@ public static class ApprovalServices
     {
         services.TryAddSingleton<ApprovalStore>();
         services.TryAddSingleton<ApprovalEngine>();
+        services.TryAddSingleton<ApprovalClaims>();
         services.TryAddSingleton<ApprovalCards>();
         services.TryAddSingleton<Instance>();
         if (services.All(d => d.ServiceType != typeof(BackgroundWork)))

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,6 +24,7 @@ public sealed class PolicyService(
     PolicyDeployments deployments,
     PolicyCards policyCards,
     ApprovalEngine engine,
+    ApprovalClaims claims,
     ApprovalCards cards,
     IConditionalAccess conditionalAccess,
     IPeopleDirectory people,
@@ -33,6 +36,9 @@ public sealed class PolicyService(
     ILogger<PolicyService> logger)
 {
     public const string NotAnAdmin = "Only policy admins can manage the registration policies.";
+
+    /// <summary>How long a second request for the same plan waits for the first to file it.</summary>
+    private static readonly TimeSpan FilePatience = TimeSpan.FromSeconds(10);
 
     public Task<bool> IsAdminAsync(Caller caller, CancellationToken ct) => roles.IsPolicyAdminAsync(caller.AadObjectId, ct);
 
@@ -71,7 +77,32 @@ public sealed class PolicyService(
     private async Task<(JsonObject Card, string? PlanId)> FileAsync(TurnContext turn, PolicyPlan plan, CancellationToken ct)
     {
         var caller = turn.Caller!;
-        var record = await engine.CreateAsync(PolicyPlan.Kind, new Person(caller.AadObjectId, caller.Name), plan.ToJson(), options.Value.PlanExpiry, ct);
+        // One open plan per change: the same plan asked for again (a second click, a retry, another admin) shows the
+        // plan that is already waiting instead of filing another.
+        var key = "policy.plan:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(plan.Action + "|" + plan.Signature)));
+        var claim = await claims.ClaimAsync(key, null, r => !r.IsFinal, options.Value.StuckApplyAfter, FilePatience, ct);
+        switch (claim)
+        {
+            case ClaimOutcome.Held { Record: var open }:
+                return string.Equals(open.Requester.Id, caller.AadObjectId, StringComparison.OrdinalIgnoreCase)
+                    ? (policyCards.PlanCard(open, Audiences.Requester, "This plan was filed already; it waits for another policy admin."), open.Id)
+                    : (policyCards.PlanCard(open, Audiences.Approver, $"{open.Requester.Name} filed this plan already; another policy admin must approve it."), null);
+            case ClaimOutcome.Filing or ClaimOutcome.Refused:
+                return (policyCards.Message("Plan being filed", ["The same plan is being filed right now. Type **policy status** in a moment to see it."]), null);
+        }
+        var owned = ((ClaimOutcome.Owned)claim).Claim;
+        ApprovalRecord record;
+        try
+        {
+            record = await engine.CreateAsync(owned.RecordId, PolicyPlan.Kind, new Person(caller.AadObjectId, caller.Name), plan.ToJson(),
+                options.Value.PlanExpiry, ct);
+        }
+        catch
+        {
+            await owned.ReleaseAsync(CancellationToken.None);
+            throw;
+        }
+        owned.Filed();
         await audit.AppendAsync(Audit($"policy.{plan.Action}-planned", caller, Keys(plan.Steps.Where(s => s.Operation != PlanOperations.None).Select(s => s.Key)),
             "pending", $"{record.Reference}; {plan.Signature}{(plan.OverrideReason is null ? "" : "; override: " + plan.OverrideReason)}"), ct);
         work.Enqueue("policy.post-plan", token => PostToAdminsAsync(record.Id, caller.AadObjectId, token));
@@ -88,8 +119,8 @@ public sealed class PolicyService(
     /// </summary>
     private async Task PostToAdminsAsync(string id, string plannerId, CancellationToken ct)
     {
-        var record = await engine.GetAsync(id, ct);
-        if (record is null || record.State != ApprovalState.Pending || record.ApproversAsked) return;
+        var record = await engine.BeginAskingAsync(id, options.Value.StuckApplyAfter, ct);
+        if (record is null) return;
         var delivered = 0;
         string? unreachable = null;
         if (options.Value.AdminsGroupId is { Length: > 0 } group)

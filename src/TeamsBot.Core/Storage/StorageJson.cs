@@ -7,7 +7,6 @@ namespace TeamsBot.Storage;
 [JsonSerializable(typeof(ConversationReference))]
 [JsonSerializable(typeof(AuditEntry))]
 [JsonSerializable(typeof(Lease))]
-[JsonSerializable(typeof(IdempotencyRecord))]
 internal sealed partial class StorageJson : JsonSerializerContext;
 
 /// <summary>Keys that sort by time, so that "newest first" is a key-ordered read in every backend.</summary>

@@ -32,7 +32,6 @@ public static class StorageServices
         services.AddSingleton<IConversationReferences, ConversationReferences>();
         services.AddSingleton<IAuditLog, AuditLog>();
         services.AddSingleton<ILeases, Leases>();
-        services.AddSingleton<IIdempotencyKeys, IdempotencyKeys>();
         return services;
     }
 

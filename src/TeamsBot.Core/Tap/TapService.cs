@@ -20,13 +20,13 @@ namespace TeamsBot.Tap;
 /// </summary>
 public sealed partial class TapService(
     ApprovalEngine engine,
+    ApprovalClaims claims,
     ApprovalCards cards,
     TapCards tapCards,
     IPeopleDirectory people,
     ITemporaryAccessPasses passes,
     ITapPolicySource policies,
     IAuditLog audit,
-    IIdempotencyKeys idempotency,
     PassVault vault,
     BackgroundWork work,
     IOptions<TapOptions> tapOptions,
@@ -34,6 +34,9 @@ public sealed partial class TapService(
     TimeProvider time,
     ILogger<TapService> logger)
 {
+    /// <summary>How long a second click on a form waits for the first to file it before it answers "being filed".</summary>
+    private static readonly TimeSpan SubmitPatience = TimeSpan.FromSeconds(10);
+
     private TapOptions Options => tapOptions.Value;
 
     // ---------------------------------------------------------------- request
@@ -54,10 +57,6 @@ public sealed partial class TapService(
         var values = ReadForm(action);
         var draftId = action.GetString("draftId") is { Length: > 0 and <= 64 } d ? d : NewDraftId();
 
-        // A second click on the same form shows the request the first one filed.
-        var claimKey = $"tap.submit:{caller.AadObjectId}:{draftId}";
-        var recordId = TimeOrderedKey.New(time.GetUtcNow());
-
         var problems = new List<string>();
         var target = (values.OtherUpn is { Length: > 0 } other ? other : values.ChosenReport)?.Trim();
         if (string.IsNullOrEmpty(target)) problems.Add("Choose the new hire, or type their sign-in name.");
@@ -71,40 +70,77 @@ public sealed partial class TapService(
             if (action.GetLong("lifetimeMinutes") is { } l and >= 1 and <= 100_000) lifetime = (int)l;
             else problems.Add("The lifetime must be a whole number of minutes.");
         }
-
-        if (await CountRecentRequestsAsync(caller.AadObjectId, ct) >= Options.MaxRequestsPerHour)
-            return await FormWithProblemsAsync(caller, values, draftId,
-                [$"You've filed {Options.MaxRequestsPerHour} requests in the last hour, the most allowed. Try again later."], ct);
         if (problems.Count > 0) return await FormWithProblemsAsync(caller, values, draftId, problems, ct);
 
-        var existing = await idempotency.ClaimAsync(claimKey, recordId, ct);
-        if (existing != recordId && await engine.GetAsync(existing, ct) is { } filed)
-            return AdaptiveCardInvokeResponse.Card(tapCards.Requester(filed));
-        recordId = existing;
+        // One form files one request: every other click on it (a double click, a retry) waits for the first and shows
+        // what it filed, or the reasons it was refused.
+        var claim = await claims.ClaimAsync($"tap.form:{caller.AadObjectId.ToLowerInvariant()}:{draftId}", null, _ => true,
+            Options.StuckIssuanceAfter, SubmitPatience, ct);
+        switch (claim)
+        {
+            case ClaimOutcome.Held held:
+                return AdaptiveCardInvokeResponse.Card(tapCards.Requester(held.Record));
+            case ClaimOutcome.Refused refused:
+                return await FormWithProblemsAsync(caller, values, draftId, refused.Problems, ct);
+            case ClaimOutcome.Filing:
+                return AdaptiveCardInvokeResponse.Message("Your request is being filed; this card shows it in a moment. Type **my requests** to see it.");
+        }
+        var form = ((ClaimOutcome.Owned)claim).Claim;
+        try
+        {
+            return await FileAsync(turn, form, values, draftId, target!, startsAt, lifetime, ct);
+        }
+        catch
+        {
+            // Nothing was filed (Graph or storage failed): the next click tries again.
+            await form.ReleaseAsync(CancellationToken.None);
+            throw;
+        }
+    }
 
-        var facts = await people.GetTapCandidateAsync(new TapCandidateQuery(caller.AadObjectId, target!, Options.RequestersGroupId,
+    private async Task<AdaptiveCardInvokeResponse> FileAsync(TurnContext turn, ApprovalClaim form, TapFormValues values, string draftId,
+        string target, DateTimeOffset? startsAt, int? lifetime, CancellationToken ct)
+    {
+        var caller = turn.Caller!;
+        if (await CountRecentRequestsAsync(caller.AadObjectId, ct) >= Options.MaxRequestsPerHour)
+            return await RefuseAsync(form, caller, values, draftId,
+                [$"You've filed {Options.MaxRequestsPerHour} requests in the last hour, the most allowed. Try again later."], ct);
+
+        var facts = await people.GetTapCandidateAsync(new TapCandidateQuery(caller.AadObjectId, target, Options.RequestersGroupId,
             new[] { Options.ApproversGroupId, Options.PrivilegedApproversGroupId }.OfType<string>().Where(g => g.Length > 0).Distinct().ToList()), ct);
         var draft = new TapRequestDraft(target, startsAt, lifetime, values.UsableOnce, values.Reason);
         var verdict = TapEligibility.Check(draft, facts, caller.AadObjectId, Options, breakGlass.Value, time.GetUtcNow());
         if (!verdict.Allowed)
         {
-            await idempotency.ReleaseAsync(claimKey, ct);
-            await audit.AppendAsync(Audit("tap.refused", caller, target!, "refused", string.Join(" ", verdict.Problems)), ct);
-            return await FormWithProblemsAsync(caller, values, draftId, verdict.Problems, ct, facts.Policy);
+            await audit.AppendAsync(Audit("tap.refused", caller, target, "refused", string.Join(" ", verdict.Problems)), ct);
+            return await RefuseAsync(form, caller, values, draftId, verdict.Problems, ct, facts.Policy);
         }
         var request = verdict.Request!;
 
-        var duplicate = (await engine.RecentAsync(500, ct)).FirstOrDefault(r => r.Kind == TapRequest.Kind && r.State == ApprovalState.Pending
-            && string.Equals(r.Tap().TargetId, request.TargetId, StringComparison.OrdinalIgnoreCase));
-        if (duplicate is not null)
+        // One open request per person, whoever asks: the person's key is held by the request until it is final.
+        var person = await claims.ClaimAsync($"tap.person:{request.TargetId.ToLowerInvariant()}", form.RecordId, r => !r.IsFinal,
+            Options.StuckIssuanceAfter, TimeSpan.Zero, ct);
+        if (person is not ClaimOutcome.Owned { Claim: var forPerson })
         {
-            await idempotency.ReleaseAsync(claimKey, ct);
-            return await FormWithProblemsAsync(caller, values, draftId,
-                [$"{request.TargetName} already has a pending request ({duplicate.Reference}, by {duplicate.Requester.Name})."], ct, facts.Policy);
+            var problem = person is ClaimOutcome.Held { Record: var open }
+                ? $"{request.TargetName} already has a pending request ({open.Reference}, by {open.Requester.Name})."
+                : $"{request.TargetName} already has a request being filed by someone else.";
+            return await RefuseAsync(form, caller, values, draftId, [problem], ct, facts.Policy);
         }
 
-        var record = await engine.CreateAsync(recordId, TapRequest.Kind, new Person(caller.AadObjectId, caller.Name), request.ToJson(),
-            Options.RequestExpiry, ct);
+        ApprovalRecord record;
+        try
+        {
+            record = await engine.CreateAsync(form.RecordId, TapRequest.Kind, new Person(caller.AadObjectId, caller.Name), request.ToJson(),
+                Options.RequestExpiry, ct);
+        }
+        catch
+        {
+            await forPerson.ReleaseAsync(CancellationToken.None);
+            throw;
+        }
+        form.Filed();
+        forPerson.Filed();
         await audit.AppendAsync(Audit("tap.requested", caller, request.TargetUpn, "pending",
             $"{record.Reference}; starts {request.StartsAt:O}; {request.LifetimeMinutes} min; {(request.UsableOnce ? "one-time" : "multi-use")}; reason: {request.Reason}"), ct);
 
@@ -116,14 +152,21 @@ public sealed partial class TapService(
         return AdaptiveCardInvokeResponse.Card(tapCards.Requester(record, "Request filed. I've asked the approvers."));
     }
 
+    private async Task<AdaptiveCardInvokeResponse> RefuseAsync(ApprovalClaim form, Caller caller, TapFormValues values, string draftId,
+        IReadOnlyList<string> problems, CancellationToken ct, TapPolicy? policy = null)
+    {
+        await form.RefuseAsync(problems, ct);
+        return await FormWithProblemsAsync(caller, values, draftId, problems, ct, policy);
+    }
+
     /// <summary>
     /// Posts the approval card to each approver (and the approvals channel) that does not have it yet, then marks the
     /// request as asked. Run again by the jobs for a request whose cards a crash stopped.
     /// </summary>
     private async Task PostApprovalCardsAsync(string id, IReadOnlyList<string> approvers, CancellationToken ct)
     {
-        var record = await engine.GetAsync(id, ct);
-        if (record is null || record.State != ApprovalState.Pending || record.ApproversAsked) return;
+        var record = await engine.BeginAskingAsync(id, Options.StuckIssuanceAfter, ct);
+        if (record is null) return;
         var delivered = 0;
         foreach (var approver in approvers)
             if (await cards.PostToUserOnceAsync(record, Audiences.Approver, approver, ct)) delivered++;

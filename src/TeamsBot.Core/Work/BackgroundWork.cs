@@ -12,18 +12,65 @@ public sealed class BackgroundWork(ILogger<BackgroundWork> logger) : BackgroundS
 {
     private readonly Channel<(string Name, Func<CancellationToken, Task> Work)> _queue =
         Channel.CreateBounded<(string, Func<CancellationToken, Task>)>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait });
+    private readonly object _gate = new();
+    private TaskCompletionSource _idle = Completed();
     private int _pending;
 
-    /// <summary>Items queued or running (tests wait for zero); scheduled items count once they are due.</summary>
+    /// <summary>Turns being handled, and items queued or running; scheduled items count once they are due.</summary>
     public int Pending => Volatile.Read(ref _pending);
 
     public void Enqueue(string name, Func<CancellationToken, Task> work)
     {
-        Interlocked.Increment(ref _pending);
+        Begin();
         if (!_queue.Writer.TryWrite((name, work)))
         {
-            Interlocked.Decrement(ref _pending);
+            End();
             logger.LogError("Background queue full; dropped {Work}", name);
+        }
+    }
+
+    /// <summary>
+    /// Counts a turn as work in progress until the result is disposed: a turn goes on after Teams has its
+    /// acknowledgement, and what it queues starts before it ends, so "nothing pending" means all of it is done.
+    /// </summary>
+    public IDisposable Track()
+    {
+        Begin();
+        return new Tracked(this);
+    }
+
+    private void Begin()
+    {
+        lock (_gate)
+        {
+            if (_pending++ == 0) _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    private void End()
+    {
+        TaskCompletionSource? idle = null;
+        lock (_gate)
+        {
+            if (--_pending == 0) idle = _idle;
+        }
+        idle?.TrySetResult();
+    }
+
+    private static TaskCompletionSource Completed()
+    {
+        var done = new TaskCompletionSource();
+        done.SetResult();
+        return done;
+    }
+
+    private sealed class Tracked(BackgroundWork owner) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) owner.End();
         }
     }
 
@@ -31,11 +78,24 @@ public sealed class BackgroundWork(ILogger<BackgroundWork> logger) : BackgroundS
     public void Schedule(string name, TimeSpan delay, TimeProvider time, Func<CancellationToken, Task> work) =>
         _ = Task.Delay(delay, time).ContinueWith(_ => Enqueue(name, work), TaskScheduler.Default);
 
-    /// <summary>Waits until nothing is queued or running.</summary>
+    /// <summary>
+    /// Waits until no turn is being handled and nothing is queued or running; <paramref name="timeout"/> is a safety
+    /// net, not a pace: it throws rather than report a quiet that never came.
+    /// </summary>
     public async Task DrainAsync(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (Pending > 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Task idle;
+        lock (_gate) idle = _idle.Task;
+        try
+        {
+            await idle.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Background work still running after {timeout}: {Pending} item(s).");
+        }
+        // Work that ended and started other work in one breath: wait for that too.
+        if (Pending > 0) await DrainAsync(timeout);
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -57,7 +117,7 @@ public sealed class BackgroundWork(ILogger<BackgroundWork> logger) : BackgroundS
                 }
                 finally
                 {
-                    Interlocked.Decrement(ref _pending);
+                    End();
                 }
             }
         }

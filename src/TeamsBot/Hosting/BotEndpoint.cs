@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using TeamsBot.Protocol;
 using TeamsBot.Protocol.Authentication;
 using TeamsBot.Protocol.Routing;
+using TeamsBot.Work;
 
 namespace TeamsBot.Host.Hosting;
 
@@ -19,8 +20,9 @@ public static class BotEndpoint
     }
 
     private static async Task HandleAsync(HttpContext http, IOptions<BotOptions> options, InboundTokenValidator validator,
-        ActivityProcessor processor, IHostApplicationLifetime lifetime)
+        ActivityProcessor processor, BackgroundWork work, IHostApplicationLifetime lifetime)
     {
+        using var turn = work.Track();
         var bot = options.Value;
         Activity? activity;
         using (var body = await ReadBodyAsync(http.Request, bot.MaxActivityBytes, http.RequestAborted))

@@ -87,7 +87,7 @@ public sealed class BotWorld : IAsyncDisposable
 
     public T Service<T>() where T : notnull => Bot.Services.GetRequiredService<T>();
 
-    public Task IdleAsync() => Service<BackgroundWork>().DrainAsync(TimeSpan.FromSeconds(20));
+    public Task IdleAsync() => Service<BackgroundWork>().DrainAsync(Waits.SafetyNet);
 
     public async Task InstallAsync(params Persona[] people)
     {
@@ -120,7 +120,7 @@ public sealed class BotWorld : IAsyncDisposable
                 .Select(a => (c, a["content"] as JsonObject)))
             .Where(x => x.Item2 is not null).Select(x => (x.c, x.Item2!))];
 
-    public async Task<(ConnectorCall Call, JsonObject Card)> WaitForCardAsync(Persona who, string containing, int timeoutMs = 10_000)
+    public async Task<(ConnectorCall Call, JsonObject Card)> WaitForCardAsync(Persona who, string containing, int timeoutMs = Waits.SafetyNetMs)
     {
         var deadline = Environment.TickCount64 + timeoutMs;
         while (Environment.TickCount64 < deadline)

@@ -50,7 +50,7 @@ public sealed class FakeConnector : IAsyncDisposable
     public void Clear() => _calls.Clear();
 
     /// <summary>Waits until a call matches (the bot answers after acknowledging, so replies come a little later).</summary>
-    public async Task<ConnectorCall> WaitForAsync(Func<ConnectorCall, bool> match, int timeoutMs = 10_000)
+    public async Task<ConnectorCall> WaitForAsync(Func<ConnectorCall, bool> match, int timeoutMs = Waits.SafetyNetMs)
     {
         var deadline = Environment.TickCount64 + timeoutMs;
         while (Environment.TickCount64 < deadline)
@@ -64,11 +64,11 @@ public sealed class FakeConnector : IAsyncDisposable
     }
 
     /// <summary>Waits for an activity whose text contains <paramref name="text"/>.</summary>
-    public Task<ConnectorCall> WaitForTextAsync(string text, int timeoutMs = 10_000) =>
+    public Task<ConnectorCall> WaitForTextAsync(string text, int timeoutMs = Waits.SafetyNetMs) =>
         WaitForAsync(c => c.Body?["text"]?.GetValue<string>()?.Contains(text, StringComparison.OrdinalIgnoreCase) == true, timeoutMs);
 
     /// <summary>Waits for a card whose JSON contains <paramref name="text"/>.</summary>
-    public Task<ConnectorCall> WaitForCardAsync(string text, int timeoutMs = 10_000) =>
+    public Task<ConnectorCall> WaitForCardAsync(string text, int timeoutMs = Waits.SafetyNetMs) =>
         WaitForAsync(c => c.Body?["attachments"]?.ToJsonString().Contains(text, StringComparison.Ordinal) == true, timeoutMs);
 
     private async Task HandleAsync(HttpContext http)

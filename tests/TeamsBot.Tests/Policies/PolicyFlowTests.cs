@@ -67,7 +67,7 @@ public sealed class PolicyFlowTests : IAsyncLifetime
     {
         var before = world.CardsFor(who).Count;
         await world.SayAsync(who, command);
-        var deadline = Environment.TickCount64 + 10_000;
+        var deadline = Environment.TickCount64 + Waits.SafetyNetMs;
         while (world.CardsFor(who).Count == before && Environment.TickCount64 < deadline) await Task.Delay(20);
         var last = world.CardsFor(who)[^1];
         Assert.Contains(expectTitle, CardReader.AllText(last.Card), StringComparison.Ordinal);

@@ -267,7 +267,6 @@ public sealed class InstallTests : IAsyncLifetime
         await _world.Bot.PostActivityAsync(update);
         await _world.Connector.WaitForCardAsync("What you can do");
         await _world.IdleAsync();
-        await Task.Delay(300);
         Assert.Single(_world.Connector.Calls, c => c.Body?["text"]?.GetValue<string>().Contains("I'm **TeamsBot**", StringComparison.Ordinal) == true);
         var help = Assert.Single(_world.Connector.Calls, c => c.Body?["attachments"] is not null);
         var text = CardReader.AllText(help.Body!["attachments"]![0]!["content"]);

@@ -56,7 +56,7 @@ public sealed class ConnectorFaultTests : IAsyncLifetime
 
     private async Task<(ConnectorCall Call, JsonObject Card)> ChannelCardAsync(string conversationId, string containing)
     {
-        var deadline = Environment.TickCount64 + 10_000;
+        var deadline = Environment.TickCount64 + Waits.SafetyNetMs;
         while (true)
         {
             var found = _world.Connector.Calls.LastOrDefault(c => c.Path.Contains(Uri.EscapeDataString(conversationId), StringComparison.Ordinal)

@@ -102,7 +102,6 @@ public sealed class FuzzFindingsTests : IAsyncLifetime
 
         Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"HTTP {(int)response.StatusCode}");
         await _world.IdleAsync();
-        await Task.Delay(100);
         Assert.Empty(WorldChecks.Errors(_world));
     }
 

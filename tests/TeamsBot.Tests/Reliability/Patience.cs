@@ -62,7 +62,7 @@ public sealed class Patience(BotWorld world, int tries = 10)
     /// <summary>The first activity delivered to <paramref name="who"/>'s chat after the first <paramref name="mark"/> connector calls.</summary>
     public async Task<ConnectorCall> NextAsync(Persona who, int mark)
     {
-        var deadline = Environment.TickCount64 + 20_000;
+        var deadline = Environment.TickCount64 + Waits.SafetyNetMs;
         while (true)
         {
             var calls = world.Connector.Calls;
@@ -74,7 +74,7 @@ public sealed class Patience(BotWorld world, int tries = 10)
     }
 
     /// <summary>Waits for a record to reach one of the states, for up to <paramref name="timeoutMs"/>.</summary>
-    public async Task<ApprovalRecord> UntilAsync(string id, Func<ApprovalRecord, bool> reached, int timeoutMs = 30_000)
+    public async Task<ApprovalRecord> UntilAsync(string id, Func<ApprovalRecord, bool> reached, int timeoutMs = Waits.SafetyNetMs)
     {
         var engine = world.Service<ApprovalEngine>();
         var deadline = Environment.TickCount64 + timeoutMs;
@@ -89,7 +89,7 @@ public sealed class Patience(BotWorld world, int tries = 10)
     }
 
     /// <summary>The newest card sent to or updated in <paramref name="who"/>'s chat that mentions <paramref name="marker"/>.</summary>
-    public async Task<(ConnectorCall Call, JsonObject Card)> CardAsync(Persona who, string marker, Func<JsonObject, bool> accept, int timeoutMs = 20_000)
+    public async Task<(ConnectorCall Call, JsonObject Card)> CardAsync(Persona who, string marker, Func<JsonObject, bool> accept, int timeoutMs = Waits.SafetyNetMs)
     {
         var deadline = Environment.TickCount64 + timeoutMs;
         while (true)

@@ -1,3 +1,4 @@
+using TeamsBot.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -90,7 +91,7 @@ public sealed class BotProcess : IAsyncDisposable
     public async Task<HttpResponseMessage> GetAsync(string path) => await _http.GetAsync(path);
 
     /// <summary>Waits until a line of the output matches.</summary>
-    public async Task<string> WaitForLineAsync(Func<string, bool> match, int timeoutMs = 30_000)
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, int timeoutMs = Waits.SafetyNetMs)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.ElapsedMilliseconds < timeoutMs)

@@ -174,7 +174,7 @@ public sealed class TwoInstancesTests(TwoInstances world, ITestOutputHelper outp
         return (found.Item1, found.Item2);
     }
 
-    private async Task<T> WaitAsync<T>(Func<Task<T?>> probe, int timeoutMs = 30_000) where T : class
+    private async Task<T> WaitAsync<T>(Func<Task<T?>> probe, int timeoutMs = Waits.SafetyNetMs) where T : class
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.ElapsedMilliseconds < timeoutMs)

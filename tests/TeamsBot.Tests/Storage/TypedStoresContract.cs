@@ -134,16 +134,88 @@ public abstract class TypedStoresContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Idempotency_keys_return_the_first_result_to_everyone()
+    public async Task A_claimed_key_has_one_owner_across_instances_and_the_others_see_what_it_filed()
     {
-        var here = new IdempotencyKeys(Store, _clock);
-        var there = new IdempotencyKeys(SecondInstance(), _clock);
-        var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => (i % 2 == 0 ? here : there).ClaimAsync("tap.submit:u:draft", $"record-{i}")));
-        Assert.Single(results.Distinct());
+        var (here, hereEngine) = Claims(Store);
+        var (there, _) = Claims(SecondInstance());
+        var stale = TimeSpan.FromMinutes(2);
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
+            (i % 2 == 0 ? here : there).ClaimAsync("tap.form:u:draft", null, _ => true, stale, TimeSpan.Zero, default)));
+        var owner = Assert.Single(outcomes.OfType<ClaimOutcome.Owned>()).Claim;
+        Assert.All(outcomes.Where(o => o is not ClaimOutcome.Owned), o => Assert.Equal(owner.RecordId, Assert.IsType<ClaimOutcome.Filing>(o).RecordId));
 
-        await there.ReleaseAsync("tap.submit:u:draft");
-        Assert.Equal("record-new", await here.ClaimAsync("tap.submit:u:draft", "record-new"));
-        Assert.Equal("record-new", await there.ClaimAsync("tap.submit:u:draft", "record-other"));
+        // A click that waits is answered as soon as the owner has filed the record.
+        var waiting = there.ClaimAsync("tap.form:u:draft", null, _ => true, stale, TimeSpan.FromMinutes(1), default);
+        var record = await hereEngine.CreateAsync(owner.RecordId, "tap", new Person("u", "Megan"), [], TimeSpan.FromHours(1), default);
+        owner.Filed();
+        Assert.Equal(record.Id, Assert.IsType<ClaimOutcome.Held>(await waiting).Record.Id);
+        Assert.Equal(record.Id, Assert.IsType<ClaimOutcome.Held>(await here.ClaimAsync("tap.form:u:draft", null, _ => true, stale, TimeSpan.Zero, default)).Record.Id);
+    }
+
+    [Fact]
+    public async Task A_refused_claim_answers_those_who_waited_and_lets_a_later_click_try_again()
+    {
+        var (here, _) = Claims(Store);
+        var watched = new ClaimReads(SecondInstance());
+        var (there, _) = Claims(watched);
+        var stale = TimeSpan.FromMinutes(2);
+        var owner = Assert.IsType<ClaimOutcome.Owned>(await here.ClaimAsync("k", null, _ => true, stale, TimeSpan.Zero, default)).Claim;
+        var waiting = there.ClaimAsync("k", null, _ => true, stale, TimeSpan.FromMinutes(1), default);
+        await watched.Seen.Task; // the second click has found the first at work
+        await owner.RefuseAsync(["Not your report."], default);
+        Assert.Equal(["Not your report."], Assert.IsType<ClaimOutcome.Refused>(await waiting).Problems);
+
+        var later = Assert.IsType<ClaimOutcome.Owned>(await there.ClaimAsync("k", null, _ => true, stale, TimeSpan.Zero, default)).Claim;
+        Assert.NotEqual(owner.RecordId, later.RecordId);
+    }
+
+    [Fact]
+    public async Task A_claim_is_released_only_by_its_owner_and_a_crashed_owner_is_taken_over()
+    {
+        var (here, _) = Claims(Store);
+        var (there, thereEngine) = Claims(SecondInstance());
+        var stale = TimeSpan.FromMinutes(2);
+        var first = Assert.IsType<ClaimOutcome.Owned>(await here.ClaimAsync("k", null, r => !r.IsFinal, stale, TimeSpan.Zero, default)).Claim;
+        Assert.IsType<ClaimOutcome.Filing>(await there.ClaimAsync("k", null, r => !r.IsFinal, stale, TimeSpan.Zero, default));
+
+        _clock.Advance(stale); // the first owner never filed: it is taken for crashed
+        var second = Assert.IsType<ClaimOutcome.Owned>(await there.ClaimAsync("k", null, r => !r.IsFinal, stale, TimeSpan.Zero, default)).Claim;
+        await first.ReleaseAsync(default); // late, and no longer the owner: changes nothing
+        await first.RefuseAsync(["late"], default);
+        Assert.Equal(second.RecordId, Assert.IsType<ClaimOutcome.Filing>(await here.ClaimAsync("k", null, r => !r.IsFinal, stale, TimeSpan.Zero, default)).RecordId);
+
+        // A record that no longer holds the key (final) gives it up.
+        var record = await thereEngine.CreateAsync(second.RecordId, "tap", new Person("u", "Megan"), [], TimeSpan.FromHours(1), default);
+        second.Filed();
+        Assert.IsType<ClaimOutcome.Held>(await here.ClaimAsync("k", null, r => !r.IsFinal, stale, TimeSpan.Zero, default));
+        await thereEngine.TransitionAsync(record.Id, ApprovalState.Pending, ApprovalState.Cancelled, default);
+        Assert.IsType<ClaimOutcome.Owned>(await here.ClaimAsync("k", null, r => !r.IsFinal, stale, TimeSpan.Zero, default));
+    }
+
+    /// <summary>A store that says when a claim was first read (someone found the key taken).</summary>
+    private sealed class ClaimReads(IDocumentStore inner) : IDocumentStore
+    {
+        public TaskCompletionSource Seen { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<StoredDocument?> GetAsync(string collection, string key, CancellationToken ct = default)
+        {
+            var document = await inner.GetAsync(collection, key, ct);
+            if (collection == "claims" && document is not null) Seen.TrySetResult();
+            return document;
+        }
+
+        public Task<bool> TryInsertAsync(string collection, string key, string json, CancellationToken ct = default) => inner.TryInsertAsync(collection, key, json, ct);
+        public Task<bool> TryReplaceAsync(string collection, string key, string json, string etag, CancellationToken ct = default) => inner.TryReplaceAsync(collection, key, json, etag, ct);
+        public Task UpsertAsync(string collection, string key, string json, CancellationToken ct = default) => inner.UpsertAsync(collection, key, json, ct);
+        public Task<bool> DeleteAsync(string collection, string key, string? etag = null, CancellationToken ct = default) => inner.DeleteAsync(collection, key, etag, ct);
+        public Task<IReadOnlyList<StoredDocument>> ListAsync(string collection, DocumentPage page, CancellationToken ct = default) => inner.ListAsync(collection, page, ct);
+        public Task<bool> PingAsync(CancellationToken ct = default) => inner.PingAsync(ct);
+    }
+
+    private (ApprovalClaims Claims, ApprovalEngine Engine) Claims(IDocumentStore store)
+    {
+        var records = new ApprovalStore(store);
+        return (new ApprovalClaims(store, records, _clock), new ApprovalEngine(records, _clock));
     }
 
     [Fact]

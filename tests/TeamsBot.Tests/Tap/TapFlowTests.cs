@@ -30,7 +30,7 @@ public sealed class TapFlowTests : IAsyncLifetime
         var before = Forms().Count;
         await world.SayAsync(who, "tap");
         // Generous: the whole suite runs in parallel on two cores.
-        var deadline = Environment.TickCount64 + 30_000;
+        var deadline = Environment.TickCount64 + Waits.SafetyNetMs;
         while (Forms().Count == before && Environment.TickCount64 < deadline) await Task.Delay(20);
         if (Forms().Count == before)
             throw new TimeoutException($"No request form reached {who.Name}. Cards: " +

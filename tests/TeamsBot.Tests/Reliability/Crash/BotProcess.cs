@@ -1,3 +1,4 @@
+using TeamsBot.Tests.Infrastructure;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -85,7 +86,7 @@ public sealed class BotProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var bot = new BotProcess(process, output, $"http://127.0.0.1:{port}");
-        var deadline = Environment.TickCount64 + 60_000;
+        var deadline = Environment.TickCount64 + Waits.SafetyNetMs;
         while (true)
         {
             if (process.HasExited) throw new InvalidOperationException($"The bot exited with {process.ExitCode}:\n{bot.Output}");

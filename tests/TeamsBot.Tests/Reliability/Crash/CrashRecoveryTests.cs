@@ -113,7 +113,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         return CardReader.Data(filed, "Cancel request")["requestId"]!.GetValue<string>();
     }
 
-    private async Task<(ConnectorCall Call, JsonObject Card)> CardAsync(Persona who, string marker, string action, int timeoutMs = 20_000)
+    private async Task<(ConnectorCall Call, JsonObject Card)> CardAsync(Persona who, string marker, string action, int timeoutMs = Waits.SafetyNetMs)
     {
         var call = await _connector.WaitForAsync(c => Patience.IsTo(c, who) && c.Body?["attachments"]?[0]?["content"] is JsonObject card
             && card.ToJsonString().Contains(marker, StringComparison.Ordinal) && CardReader.Action(card, action) is not null, timeoutMs);
@@ -153,7 +153,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
     private async Task<ApprovalRecord> RecordAsync(string id) =>
         (await new ApprovalStore(new SqliteDocumentStore(Database)).GetAsync(id, default))!.Value.Record;
 
-    private async Task<ApprovalRecord> UntilAsync(string id, ApprovalState state, int timeoutMs = 30_000)
+    private async Task<ApprovalRecord> UntilAsync(string id, ApprovalState state, int timeoutMs = Waits.SafetyNetMs)
     {
         var deadline = Environment.TickCount64 + timeoutMs;
         while (true)
@@ -326,7 +326,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
 
     private async Task UntilHitAsync(string ruleId)
     {
-        var deadline = Environment.TickCount64 + 20_000;
+        var deadline = Environment.TickCount64 + Waits.SafetyNetMs;
         while (_tenant.Faults.Rules.Single(r => r.Id == ruleId).Hits == 0)
         {
             if (Environment.TickCount64 > deadline) throw new TimeoutException("The call never reached the tenant.\n" + _bot.Output);

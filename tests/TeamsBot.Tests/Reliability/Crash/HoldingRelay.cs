@@ -1,3 +1,4 @@
+using TeamsBot.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -63,7 +64,7 @@ public sealed class HoldingRelay : IAsyncDisposable
     /// <summary>Stops holding new requests (those held stay held until their caller goes away).</summary>
     public void Release() => _holds.Clear();
 
-    public async Task UntilHeldAsync(int count, int timeoutMs = 20_000)
+    public async Task UntilHeldAsync(int count, int timeoutMs = Waits.SafetyNetMs)
     {
         var deadline = Environment.TickCount64 + timeoutMs;
         while (Held < count)
