@@ -370,10 +370,25 @@ public sealed partial class TapService(
         if (record.State != ApprovalState.Completed || !tap.Issued)
             return AdaptiveCardInvokeResponse.Card(cards.Render(record, audience));
 
-        vault.Forget(record.Id);
-        await passes.DeleteAsync(tap.TargetId, tap.MethodId!, ct);
+        // The revocation is claimed on the record first: of two clicks (a double click, requester and approver at
+        // once) one revokes, audits and tells; the other shows the record as it is.
+        var now = time.GetUtcNow();
         var revoked = await engine.AmendAsync(record.Id, r => r.Tap().RevokedAt is not null ? null
-            : r.WithTap(r.Tap() with { RevokedAt = time.GetUtcNow(), RevokedBy = new Person(caller.AadObjectId, caller.Name) }), ct) ?? record;
+            : r.WithTap(r.Tap() with { RevokedAt = now, RevokedBy = new Person(caller.AadObjectId, caller.Name) }), ct) ?? record;
+        if (revoked.Tap().RevokedAt != now || !SameUser(revoked.Tap().RevokedBy?.Id ?? "", caller.AadObjectId))
+            return AdaptiveCardInvokeResponse.Card(cards.Render(revoked, audience));
+        vault.Forget(record.Id);
+        try
+        {
+            await passes.DeleteAsync(tap.TargetId, tap.MethodId!, ct);
+        }
+        catch
+        {
+            // The pass is still valid: the record must not say otherwise, and the next click tries again.
+            await engine.AmendAsync(record.Id, r => r.Tap().RevokedAt == now ? r.WithTap(r.Tap() with { RevokedAt = null, RevokedBy = null }) : null,
+                CancellationToken.None);
+            throw;
+        }
         await audit.AppendAsync(Audit("tap.revoked", caller, tap.TargetUpn, "revoked", record.Reference), ct);
         var replyTo = turn.Activity.ReplyToId;
         work.Enqueue("tap.after-revoke", token => RefreshAsync(record.Id, replyTo, token));

@@ -159,7 +159,7 @@ public sealed class ConnectorFaultTests : IAsyncLifetime
 
         var record = await FileAsync();
 
-        await _world.WaitForCardAsync(Alex, "TAP request for Diego Siciliani", 30_000);
+        await _world.WaitForCardAsync(Alex, "TAP request for Diego Siciliani");
         pump.Dispose();
         await ApproveAndRevealAsync(Alex, record.Id);
         // The retry library reports its last failed attempt as an error; the bot itself handled it.

@@ -318,7 +318,7 @@ public sealed class FaultRunTests(ITestOutputHelper output) : IAsyncLifetime
         MaybeTroubleTeams();
         await _people.ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(approval.Card, "Approve plan"), approval.Call.ActivityId!,
             c => !Patience.Says(c, "Waiting for a second policy admin"));
-        var done = await _people.UntilAsync(planId, r => r.IsFinal, 60_000);
+        var done = await _people.UntilAsync(planId, r => r.IsFinal);
         var plan = done.Plan();
         var applied = plan.Steps.Where(s => s.Done).ToList();
 

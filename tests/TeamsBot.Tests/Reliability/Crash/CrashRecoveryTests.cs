@@ -92,7 +92,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         foreach (var p in people)
         {
             await _bot.SendAsync(Activities.Install(ServiceUrl, p.AadObjectId, p.Name, p.ConversationId));
-            await _connector.WaitForAsync(c => Patience.IsTo(c, p) && c.Body?["attachments"] is not null, 20_000);
+            await _connector.WaitForAsync(c => Patience.IsTo(c, p) && c.Body?["attachments"] is not null);
         }
     }
 
@@ -146,7 +146,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     private Task<ConnectorCall> ToldAsync(Persona who, string text) =>
-        _connector.WaitForAsync(c => Patience.IsTo(c, who) && c.Body?["text"]?.GetValue<string>()?.Contains(text, StringComparison.Ordinal) == true, 30_000);
+        _connector.WaitForAsync(c => Patience.IsTo(c, who) && c.Body?["text"]?.GetValue<string>()?.Contains(text, StringComparison.Ordinal) == true);
 
     // ------------------------------------------------------------------ the store and the tenant
 
