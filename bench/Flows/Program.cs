@@ -64,7 +64,7 @@ steps.Insert(steps.Count - 1, validation!);
 var (adeleCall, adeleCard) = world.LastCardWith(adele, "TAP request for Diego Siciliani")!.Value;
 await Step("tap: approve (Adele) -> pass issued, cards updated, Megan told", async () =>
 {
-    var body = await world.ClickAsync(adele, "tap.approve", CardReader.Data(adeleCard, "Approve"), adeleCall.ActivityId!);
+    var body = await world.ClickAsync(adele, "approval.approve", CardReader.Data(adeleCard, "Approve"), adeleCall.ActivityId!);
     Expect(body.ToJsonString().Contains("Approved by Adele Vance", StringComparison.Ordinal), "approve failed: " + body);
 }, () => world.LastCardWith(megan, "Reveal pass") is not null && world.LastCardWith(alex, "Approved by Adele Vance") is not null);
 

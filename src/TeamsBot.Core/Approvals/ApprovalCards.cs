@@ -1,17 +1,8 @@
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging;
 using TeamsBot.Protocol;
 using TeamsBot.Protocol.Connector;
 using TeamsBot.Storage;
 
 namespace TeamsBot.Approvals;
-
-/// <summary>Draws the cards of one kind of approval, from the record, for one audience.</summary>
-public interface IApprovalCardRenderer
-{
-    string Kind { get; }
-    JsonObject Render(ApprovalRecord record, string audience);
-}
 
 public static class Audiences
 {
@@ -25,15 +16,15 @@ public static class Audiences
 /// cards about a record say the same thing.
 /// </summary>
 public sealed class ApprovalCards(
-    IEnumerable<IApprovalCardRenderer> renderers,
+    IEnumerable<IApprovalKind> kinds,
     ApprovalEngine engine,
     IConnectorClient connector,
     IConversationReferences references,
     ILogger<ApprovalCards> logger)
 {
-    private readonly Dictionary<string, IApprovalCardRenderer> _renderers = renderers.ToDictionary(r => r.Kind);
+    private readonly Dictionary<string, IApprovalKind> _kinds = kinds.ToDictionary(k => k.Name);
 
-    public JsonObject Render(ApprovalRecord record, string audience) => _renderers[record.Kind].Render(record, audience);
+    public JsonObject Render(ApprovalRecord record, string audience) => _kinds[record.Kind].Render(record, audience);
 
     /// <summary>Posts the record's card into a user's 1:1 chat; false when the user has not installed the bot.</summary>
     public async Task<bool> PostToUserAsync(ApprovalRecord record, string audience, string userAadId, CancellationToken ct)
@@ -69,10 +60,13 @@ public sealed class ApprovalCards(
         return await PostAsync(record, Audiences.Channel, null, reference.ServiceUrl, channelId, null, ct);
     }
 
-    /// <summary>Re-renders every card posted about the record, except <paramref name="skipActivityId"/> (answered in place).</summary>
-    public async Task RefreshAllAsync(ApprovalRecord record, CancellationToken ct, string? skipActivityId = null)
+    /// <summary>
+    /// Re-renders every card posted about the record, the clicked one too: an invoke's answer replaces the card only in
+    /// the clicking client, while other members of a channel, and the clicker's other devices, see the posted card.
+    /// </summary>
+    public async Task RefreshAllAsync(ApprovalRecord record, CancellationToken ct)
     {
-        foreach (var post in record.CardPosts.Where(p => p.ActivityId != skipActivityId))
+        foreach (var post in record.CardPosts)
         {
             try
             {

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using TeamsBot.Storage;
 
 namespace TeamsBot.Approvals;

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using TeamsBot.Storage;
 
 namespace TeamsBot.Approvals;

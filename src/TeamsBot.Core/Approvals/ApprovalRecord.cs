@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 
 namespace TeamsBot.Approvals;
 
@@ -43,6 +41,15 @@ public sealed record ApprovalRecord(
 
     /// <summary>A short reference people can read out ("R-4F2A9C").</summary>
     public string Reference => "R-" + Id[^6..].ToUpperInvariant();
+
+    /// <summary>What the record is about, as its kind's type.</summary>
+    public T SubjectAs<T>(JsonTypeInfo<T> type) => Subject.Deserialize(type)!;
+
+    /// <summary>The record with a new subject.</summary>
+    public ApprovalRecord WithSubject<T>(T subject, JsonTypeInfo<T> type) => this with { Subject = ToSubject(subject, type) };
+
+    /// <summary>A kind's subject as stored in the record.</summary>
+    public static JsonObject ToSubject<T>(T subject, JsonTypeInfo<T> type) => JsonSerializer.SerializeToNode(subject, type)!.AsObject();
 }
 
 /// <summary>What a decision click came to.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace TeamsBot.Cards;
 
 /// <summary>
@@ -175,10 +173,4 @@ public static class Card
 
     /// <summary>A node that can be placed in a card: a node already in another card is copied.</summary>
     private static T Own<T>(T node) where T : JsonNode => node.Parent is null ? node : (T)node.DeepClone();
-}
-
-/// <summary>Sample renderings of a feature's cards, so that a check can parse every card the bot can send.</summary>
-public interface ICardSamples
-{
-    IEnumerable<(string Name, JsonObject Card)> Samples();
 }

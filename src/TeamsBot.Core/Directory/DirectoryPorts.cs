@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using TeamsBot.Errors;
 
 namespace TeamsBot.Directory;
 
@@ -174,10 +174,12 @@ public enum DirectoryErrorKind { NotFound, BadRequest, Forbidden, Throttled, Una
 
 /// <summary>A Graph failure translated for people: <see cref="Exception.Message"/> is safe to show a user.</summary>
 public sealed class DirectoryException(DirectoryErrorKind kind, string message, string? graphCode = null, string? requestId = null,
-    int? statusCode = null, Exception? inner = null) : Exception(message, inner)
+    int? statusCode = null, Exception? inner = null) : UserFacingException(message, inner)
 {
     public DirectoryErrorKind Kind { get; } = kind;
     public string? GraphCode { get; } = graphCode;
     public string? RequestId { get; } = requestId;
     public int? StatusCode { get; } = statusCode;
+
+    public override string LogText => $"Directory error {Kind} {GraphCode} (request {RequestId})";
 }

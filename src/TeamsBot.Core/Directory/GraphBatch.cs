@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Microsoft.Graph;
 using Microsoft.Graph.Models.ODataErrors;

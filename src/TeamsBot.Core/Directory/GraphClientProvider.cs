@@ -1,5 +1,4 @@
 using Azure.Core;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Graph;
 using Microsoft.Graph.Authentication;
 using TeamsBot.Protocol;

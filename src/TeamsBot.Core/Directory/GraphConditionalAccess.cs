@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Graph.Models;
 using Microsoft.Graph.Models.ODataErrors;
 

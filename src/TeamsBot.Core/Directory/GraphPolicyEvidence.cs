@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Graph.Identity.ConditionalAccess.Evaluate;
 using Microsoft.Graph.Models;
 using Microsoft.Kiota.Abstractions;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Graph.Models;
 using Microsoft.Graph.Models.ODataErrors;
 

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using TeamsBot.Access;
 using TeamsBot.Cards;
 using TeamsBot.Directory;
@@ -15,7 +14,7 @@ public interface IHelpContributor
 }
 
 /// <summary>The welcome on install and the <c>help</c> command: what this user may do, from their roles.</summary>
-public sealed class HelpFeature(RoleChecks roles, IPeopleDirectory people, IEnumerable<IHelpContributor> contributors) : IBotFeature, ICardSamples
+public sealed class HelpFeature(RoleChecks roles, IPeopleDirectory people, IEnumerable<IHelpContributor> contributors) : IBotFeature
 {
     public const string HelpVerb = "help.show";
 
@@ -63,12 +62,5 @@ public sealed class HelpFeature(RoleChecks roles, IPeopleDirectory people, IEnum
         }
         body.Add(Card.Text("Type a command, or use the buttons.", subtle: true));
         return Card.Create(body, sections.SelectMany(s => s.Actions).Take(6));
-    }
-
-    public IEnumerable<(string Name, JsonObject Card)> Samples()
-    {
-        yield return ("help-everything", Render(new CallerRoles(true, true, true, true, true)));
-        yield return ("help-manager", Render(new CallerRoles(false, false, false, false, true)));
-        yield return ("help-no-role", Render(new CallerRoles(false, false, false, false, false)));
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using TeamsBot.Approvals;
 using TeamsBot.Cards;
 using TeamsBot.Directory;
@@ -7,23 +6,17 @@ using static TeamsBot.Cards.Card;
 
 namespace TeamsBot.Policies;
 
+/// <summary>The policy verbs; approve, reject and cancel are the approvals' own (<see cref="ApprovalVerbs"/>).</summary>
 public static class PolicyVerbs
 {
-    public const string Approve = "policy.approve";
-    public const string Reject = "policy.reject";
-    public const string Cancel = "policy.cancel";
     public const string Status = "policy.status";
     public const string Deploy = "policy.deploy";
     public const string Audit = "policy.audit";
 }
 
 /// <summary>The policy cards: status, plans (for the planner and the approvers), drift alerts, the audit list.</summary>
-public sealed class PolicyCards(TimeProvider time) : IApprovalCardRenderer, ICardSamples
+public sealed class PolicyCards
 {
-    public string Kind => PolicyPlan.Kind;
-
-    public JsonObject Render(ApprovalRecord record, string audience) => PlanCard(record, audience);
-
     public JsonObject PlanCard(ApprovalRecord record, string audience, string? notice = null)
     {
         var plan = record.Plan();
@@ -40,17 +33,17 @@ public sealed class PolicyCards(TimeProvider time) : IApprovalCardRenderer, ICar
         foreach (var step in plan.Steps) body.AddRange(StepBlocks(step, record.State));
         if (record.State == ApprovalState.Pending && audience != Audiences.Requester)
             body.Add(Card.Text("Approving applies the plan at once. The bot reads the tenant again first and stops if it changed.", subtle: true));
-        var data = new JsonObject { ["planId"] = record.Id, ["version"] = record.Version };
+        var data = ApprovalAction.For(record);
         var actions = new List<JsonNode?>();
         if (record.State == ApprovalState.Pending)
         {
-            if (audience == Audiences.Requester) actions.Add(Card.Execute("Cancel plan", PolicyVerbs.Cancel, data));
+            if (audience == Audiences.Requester) actions.Add(Card.Execute("Cancel plan", ApprovalVerbs.Cancel, data));
             else
             {
-                actions.Add(Card.Execute("Approve plan", PolicyVerbs.Approve, data, "positive"));
+                actions.Add(Card.Execute("Approve plan", ApprovalVerbs.Approve, data, "positive"));
                 actions.Add(Card.ShowCard("Reject",
-                    [Card.InputText("comment", "Why are you rejecting the plan?", required: true, errorMessage: "Say why.", maxLength: 500, multiline: true)],
-                    [Card.Execute("Reject plan", PolicyVerbs.Reject, data, "destructive")]));
+                    [Card.InputText(ApprovalAction.CommentInput, "Why are you rejecting the plan?", required: true, errorMessage: "Say why.", maxLength: 500, multiline: true)],
+                    [Card.Execute("Reject plan", ApprovalVerbs.Reject, data, "destructive")]));
             }
         }
         return Card.Create(body, actions);
@@ -176,38 +169,4 @@ public sealed class PolicyCards(TimeProvider time) : IApprovalCardRenderer, ICar
         : $"{tally.Total} ({string.Join(", ", tally.ByResult.Select(kv => $"{kv.Key} {kv.Value}"))})";
 
     private static string? Join(JsonNode? node) => node is JsonArray a && a.Count > 0 ? string.Join(", ", a.Select(x => x?.ToString())) : null;
-
-    public IEnumerable<(string Name, JsonObject Card)> Samples()
-    {
-        var now = new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
-        var policy = RegistrationPolicies.Template(PolicyKey.A);
-        var plan = new PolicyPlan(PolicyPlan.Deploy,
-        [
-            new PlanStep(PolicyKey.A, PlanOperations.Create, [new FieldChange("policy", "created in report-only", null)], policy, null),
-            new PlanStep(PolicyKey.B, PlanOperations.Update, [new FieldChange("conditions.locations.excludeLocations", "[\"AllTrusted\"]", null)],
-                new JsonObject(), "p-b"),
-        ]);
-        var record = new ApprovalRecord("0638999999999999999-abcdef12", PolicyPlan.Kind, ApprovalState.Pending, 1, new Person("p1", "Patti Fernandez"),
-            now, now.AddDays(1), now, plan.ToJson());
-        yield return ("policy-plan-approver", PlanCard(record, Audiences.Approver));
-        yield return ("policy-plan-requester", PlanCard(record, Audiences.Requester));
-        yield return ("policy-plan-applied", PlanCard(record with { State = ApprovalState.Completed, Outcome = "Both policies are in place.",
-            Decision = new ApprovalDecision(new Person("p2", "Lee Gu"), now, true, null) }, Audiences.Approver));
-        var view = new PolicyView(PolicyKey.A, new PolicyDeployment(PolicyKey.A, "p-a", RegistrationPolicies.ReportOnly, now, "Patti", now, null),
-            new CaPolicyDocument("p-a", "A", RegistrationPolicies.ReportOnly, now, now, policy),
-            [new FieldChange("grantControls.builtInControls", "[\"mfa\"]", "[\"block\"]")]);
-        var snapshot = new TenantSnapshot([view, view with { Key = PolicyKey.B, Live = null, Record = null, Drift = [] }],
-            [new NamedLocation("l1", "HQ", "ip", true, ["203.0.113.0/24"], [])],
-            new TapPolicy(true, 60, 60, 480, 8, false, [new("group", "all_users")], []));
-        var status = new PolicyStatus(snapshot,
-            [new Precondition("A trusted named location exists", true, "HQ"), new Precondition("Break-glass accounts are configured", false, "Set it.")],
-            [new WhatIfCell("You", "Untrusted network", "MFA required (report-only: not enforced yet)", "MFA required"),
-             new WhatIfCell("Break-glass", "Untrusted network", "MFA required", "Not applied")],
-            new Dictionary<PolicyKey, SignInTally> { [PolicyKey.A] = new(0, new Dictionary<string, int>(), true, null) }, null);
-        yield return ("policy-status", Status(status));
-        yield return ("policy-drift", Drift([view]));
-        yield return ("policy-audit", Audit([new AuditEntry(now, "policy.deployed", "p1", "Patti Fernandez", "Policy A", "created", "R-ABCDEF")]));
-        yield return ("policy-message", Message("Nothing to do", ["Both policies match their templates."]));
-        _ = time;
-    }
 }

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-
 namespace TeamsBot.Policies;
 
 /// <summary>One field that differs: where, what the template says, what the tenant has (JSON text; null = absent).</summary>

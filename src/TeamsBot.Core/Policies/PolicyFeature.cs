@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
 using TeamsBot.Access;
+using TeamsBot.Approvals;
 using TeamsBot.Cards;
 using TeamsBot.Help;
 using TeamsBot.Protocol;
@@ -9,60 +8,69 @@ using TeamsBot.Protocol.Routing;
 namespace TeamsBot.Policies;
 
 /// <summary>The policy admins' commands and card verbs; the admin check runs on every one of them.</summary>
-public sealed class PolicyFeature(PolicyService service) : IBotFeature, IHelpContributor
+public sealed class PolicyFeature(PolicyAdministration admin, PolicyCards cards) : IBotFeature, IHelpContributor
 {
     private const string Usage = "Use **policy status**, **policy deploy**, **policy promote A|B|all** or **policy rollback A|B|all**.";
 
     public void Map(BotRoutes routes)
     {
         routes
-            .OnCommand(@"^policy(?:\s+status)?$", AdminOnly(async (turn, _, ct) => await turn.SendCardAsync(await service.StatusAsync(turn.Caller!, ct), ct)))
-            .OnCommand(@"^policy\s+deploy$", AdminOnly(async (turn, _, ct) => await SendPlanAsync(turn, await service.PlanDeployAsync(turn, ct), ct)))
+            .OnCommand(@"^policy(?:\s+status)?$", AdminOnly(async (turn, _, ct) => await turn.SendCardAsync(await StatusAsync(turn, ct), ct)))
+            .OnCommand(@"^policy\s+deploy$", AdminOnly(async (turn, _, ct) =>
+                await SendPlanAsync(turn, await admin.PlanDeployAsync(Actor(turn), null, ct), ct)))
             .OnCommand(@"^policy\s+promote(?:\s+(?<which>\S+))?(?:\s+because\s+(?<reason>.+))?$", AdminOnly(async (turn, m, ct) =>
             {
                 var keys = RegistrationPolicies.Parse(m.Groups["which"].Value);
                 if (keys.Count == 0) await turn.SendTextAsync("Which policy? " + Usage, ct);
-                else await SendPlanAsync(turn, await service.PlanPromoteAsync(turn, keys, m.Groups["reason"].Success ? m.Groups["reason"].Value : null, ct), ct);
+                else await SendPlanAsync(turn, await admin.PlanPromoteAsync(Actor(turn), keys, m.Groups["reason"].Success ? m.Groups["reason"].Value : null, null, ct), ct);
             }))
             .OnCommand(@"^policy\s+roll\s?back(?:\s+(?<which>\S+))?$", AdminOnly(async (turn, m, ct) =>
             {
                 var keys = RegistrationPolicies.Parse(m.Groups["which"].Value);
-                if (keys.Count == 0) await turn.SendTextAsync("Which policy? " + Usage, ct);
-                else await turn.SendCardAsync(await service.RollbackAsync(turn, keys, ct), ct);
+                if (keys.Count == 0)
+                {
+                    await turn.SendTextAsync("Which policy? " + Usage, ct);
+                    return;
+                }
+                var lines = await admin.RollbackAsync(Actor(turn), keys, ct);
+                await turn.SendCardAsync(cards.Message("Rollback", lines.Select(l => l.Text), problem: lines.Any(l => l.Failed)), ct);
             }))
             .OnCommand(@"^policy\s+.*$", AdminOnly(async (turn, _, ct) => await turn.SendTextAsync("I don't know that policy command. " + Usage, ct)))
             .OnCommand(@"^audit(?:\s+(?<n>\d{1,3}))?$", AdminOnly(async (turn, m, ct) =>
-                await turn.SendCardAsync(await service.AuditAsync(m.Groups["n"].Success ? int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture) : 20, ct), ct)))
-            .OnVerb(PolicyVerbs.Approve, AdminVerb((turn, action, ct) => service.DecideAsync(turn, action, approve: true, ct)))
-            .OnVerb(PolicyVerbs.Reject, AdminVerb((turn, action, ct) => service.DecideAsync(turn, action, approve: false, ct)))
-            .OnVerb(PolicyVerbs.Cancel, AdminVerb(service.CancelAsync))
-            .OnVerb(PolicyVerbs.Status, AdminVerb(async (turn, _, ct) => AdaptiveCardInvokeResponse.Card(await service.StatusAsync(turn.Caller!, ct))))
-            .OnVerb(PolicyVerbs.Audit, AdminVerb(async (turn, _, ct) => AdaptiveCardInvokeResponse.Card(await service.AuditAsync(20, ct))))
-            .OnVerb(PolicyVerbs.Deploy, AdminVerb(async (turn, _, ct) =>
-            {
-                var (card, planId) = await service.PlanDeployAsync(turn, ct);
-                if (planId is not null && turn.Activity.ReplyToId is { Length: > 0 } clicked)
-                    await service.RememberPlannerCardAsync(planId, turn, clicked, ct);
-                return AdaptiveCardInvokeResponse.Card(card);
-            }));
+                await turn.SendCardAsync(cards.Audit(await admin.AuditAsync(m.Groups["n"].Success ? int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture) : 20, ct)), ct)))
+            .OnVerb(PolicyVerbs.Status, AdminVerb(async (turn, _, ct) => AdaptiveCardInvokeResponse.Card(await StatusAsync(turn, ct))))
+            .OnVerb(PolicyVerbs.Audit, AdminVerb(async (_, _, ct) => AdaptiveCardInvokeResponse.Card(cards.Audit(await admin.AuditAsync(20, ct)))))
+            .OnVerb(PolicyVerbs.Deploy, AdminVerb(async (turn, _, ct) => AdaptiveCardInvokeResponse.Card(Render(await admin.PlanDeployAsync(Actor(turn), turn.AnsweredCard, ct)))));
     }
 
-    private async Task SendPlanAsync(TurnContext turn, (JsonObject Card, string? PlanId) plan, CancellationToken ct)
+    private async Task<JsonObject> StatusAsync(TurnContext turn, CancellationToken ct) => cards.Status(await admin.StatusAsync(turn.Caller!.AadObjectId, ct));
+
+    /// <summary>Sends the plan's card on its own, and keeps it among the cards updated with the plan.</summary>
+    private async Task SendPlanAsync(TurnContext turn, PlanResult plan, CancellationToken ct)
     {
-        var id = await turn.SendCardAsync(plan.Card, ct);
-        if (plan.PlanId is not null && id is not null) await service.RememberPlannerCardAsync(plan.PlanId, turn, id, ct);
+        var id = await turn.SendCardAsync(Render(plan), ct);
+        if (plan is PlanResult.Filed filed && id is not null) await admin.RememberCardAsync(filed, turn.Caller!.AadObjectId, turn.Here(id), ct);
     }
+
+    private JsonObject Render(PlanResult plan) => plan switch
+    {
+        PlanResult.Filed filed => cards.PlanCard(filed.Record, filed.Audience, filed.Notice),
+        PlanResult.Message message => cards.Message(message.Title, message.Lines, message.Problem),
+        _ => throw new ArgumentOutOfRangeException(nameof(plan)),
+    };
 
     private CommandHandler AdminOnly(CommandHandler handler) => async (turn, match, ct) =>
     {
-        if (await service.IsAdminAsync(turn.Caller!, ct)) await handler(turn, match, ct);
-        else await turn.SendTextAsync(PolicyService.NotAnAdmin, ct);
+        if (await admin.IsAdminAsync(turn.Caller!.AadObjectId, ct)) await handler(turn, match, ct);
+        else await turn.SendTextAsync(PolicyPlanKind.NotAnAdmin, ct);
     };
 
     private VerbHandler AdminVerb(VerbHandler handler) => async (turn, action, ct) =>
-        await service.IsAdminAsync(turn.Caller!, ct) ? await handler(turn, action, ct) : AdaptiveCardInvokeResponse.Message(PolicyService.NotAnAdmin);
+        await admin.IsAdminAsync(turn.Caller!.AadObjectId, ct) ? await handler(turn, action, ct) : AdaptiveCardInvokeResponse.Message(PolicyPlanKind.NotAnAdmin);
 
-    public HelpSection? For(CallerRoles roles) => !roles.IsPolicyAdmin ? null : new HelpSection("Registration policies",
+    private static Person Actor(TurnContext turn) => ApprovalFeature.ClickOf(turn).By;
+
+    public HelpSection? For(CallerRoles roles) => !roles.Has(PolicyRoles.Admin) ? null : new HelpSection("Registration policies",
         [
             ("policy status", "State, drift, preconditions and a What-If matrix of both policies"),
             ("policy deploy", "Plan creating or restoring the policies (report-only); another admin approves"),
@@ -71,5 +79,4 @@ public sealed class PolicyFeature(PolicyService service) : IBotFeature, IHelpCon
             ("audit", "The latest audit records"),
         ],
         [Card.Execute("Policy status", PolicyVerbs.Status), Card.Execute("Audit", PolicyVerbs.Audit)]);
-
 }

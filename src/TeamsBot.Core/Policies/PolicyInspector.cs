@@ -1,6 +1,5 @@
+using TeamsBot.Access;
 using System.Net;
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.Options;
 using TeamsBot.Directory;
 
 namespace TeamsBot.Policies;

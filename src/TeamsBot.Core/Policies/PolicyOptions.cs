@@ -29,13 +29,3 @@ public sealed class PolicyOptions
     /// <summary>How long applying a plan may take before the jobs treat it as interrupted (a crash) and apply it again.</summary>
     public TimeSpan StuckApplyAfter { get; set; } = TimeSpan.FromMinutes(2);
 }
-
-/// <summary>Section <c>BreakGlass</c>: the emergency access accounts that no registration policy may lock out.</summary>
-public sealed class BreakGlassOptions
-{
-    public const string Section = "BreakGlass";
-    public List<string> UserIds { get; set; } = [];
-    public string? GroupId { get; set; }
-
-    public bool IsConfigured => UserIds.Count > 0 || !string.IsNullOrEmpty(GroupId);
-}

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using TeamsBot.Approvals;
 
 namespace TeamsBot.Policies;
@@ -38,18 +35,17 @@ public sealed record PolicyPlan(string Action, IReadOnlyList<PlanStep> Steps, st
         ? "Deploy the registration policies"
         : $"Promote {string.Join(" and ", Steps.Select(s => s.Key))} to On";
 
-    public JsonObject ToJson() => JsonSerializer.SerializeToNode(this, PlanJson.Default.PolicyPlan)!.AsObject();
-
-    public static PolicyPlan Of(ApprovalRecord record) => record.Subject.Deserialize(PlanJson.Default.PolicyPlan)!;
+    public JsonObject ToJson() => ApprovalRecord.ToSubject(this, PlanJson.Default.PolicyPlan);
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(PolicyPlan))]
 internal sealed partial class PlanJson : JsonSerializerContext;
 
+/// <summary>A plan's record read and written as a <see cref="PolicyPlan"/>.</summary>
 public static class PlanRecordExtensions
 {
-    public static PolicyPlan Plan(this ApprovalRecord record) => PolicyPlan.Of(record);
+    public static PolicyPlan Plan(this ApprovalRecord record) => record.SubjectAs(PlanJson.Default.PolicyPlan);
 
-    public static ApprovalRecord WithPlan(this ApprovalRecord record, PolicyPlan plan) => record with { Subject = plan.ToJson() };
+    public static ApprovalRecord WithPlan(this ApprovalRecord record, PolicyPlan plan) => record.WithSubject(plan, PlanJson.Default.PolicyPlan);
 }

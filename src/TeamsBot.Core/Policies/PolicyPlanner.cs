@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.Options;
-
 namespace TeamsBot.Policies;
 
 /// <summary>A plan, or why there can't be one.</summary>

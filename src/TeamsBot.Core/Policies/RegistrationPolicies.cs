@@ -1,5 +1,4 @@
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.Options;
+using TeamsBot.Access;
 
 namespace TeamsBot.Policies;
 

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace TeamsBot.Protocol;
@@ -54,14 +53,29 @@ public static partial class ActivityExtensions
 /// <summary>An Action.Execute as the client sent it: the verb and the card data merged with the inputs.</summary>
 public sealed record CardAction(string? Type, string? Verb, JsonObject Data)
 {
-    public string? GetString(string name) =>
-        Data[name] is JsonValue v ? (v.TryGetValue(out string? s) ? s : v.ToJsonString()) : null;
-
-    public long? GetLong(string name)
+    /// <summary>
+    /// The data as the typed record its card builder wrote, or null when the client sent something else. Inputs arrive
+    /// as strings from some clients and as numbers or booleans from others: every plain value is read as its text
+    /// first, so a record holds strings for inputs and numbers it parses leniently.
+    /// </summary>
+    public T? Read<T>(JsonTypeInfo<T> type) where T : class
     {
-        if (Data[name] is not JsonValue v) return null;
-        if (v.TryGetValue(out long l)) return l;
-        if (v.TryGetValue(out double d) && d == Math.Floor(d) && d is >= long.MinValue and <= long.MaxValue) return (long)d;
-        return v.TryGetValue(out string? s) && long.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out var p) ? p : null;
+        var text = new JsonObject();
+        foreach (var (key, value) in Data)
+            text[key] = value switch
+            {
+                JsonValue v when v.TryGetValue(out string? s) => s,
+                JsonValue v when v.TryGetValue(out bool b) => b ? "true" : "false",
+                JsonValue v => v.ToJsonString(),
+                _ => value?.DeepClone(),
+            };
+        try
+        {
+            return text.Deserialize(type);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

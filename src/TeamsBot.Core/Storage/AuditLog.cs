@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace TeamsBot.Storage;
 
 /// <summary>One append-only audit record. Never holds a pass or a token.</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using TeamsBot.Protocol;
 
 namespace TeamsBot.Storage;

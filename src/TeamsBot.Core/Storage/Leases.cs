@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-
 namespace TeamsBot.Storage;
 
 public sealed record Lease(string Name, string Owner, DateTimeOffset ExpiresAt);

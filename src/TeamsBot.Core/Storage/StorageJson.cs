@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using TeamsBot.Protocol;
 
 namespace TeamsBot.Storage;

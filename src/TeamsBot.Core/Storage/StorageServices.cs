@@ -1,10 +1,7 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using TeamsBot.Protocol;
 using TeamsBot.Protocol.Authentication;
 

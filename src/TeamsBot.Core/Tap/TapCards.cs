@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.Options;
 using TeamsBot.Approvals;
 using TeamsBot.Cards;
 using TeamsBot.Directory;
@@ -7,61 +5,53 @@ using static TeamsBot.Cards.Card;
 
 namespace TeamsBot.Tap;
 
+/// <summary>The TAP verbs; approve, reject and cancel are the approvals' own (<see cref="ApprovalVerbs"/>).</summary>
 public static class TapVerbs
 {
     public const string New = "tap.new";
     public const string Submit = "tap.submit";
-    public const string Approve = "tap.approve";
-    public const string Reject = "tap.reject";
     public const string Reveal = "tap.reveal";
     public const string Hide = "tap.hide";
     public const string Revoke = "tap.revoke";
-    public const string Cancel = "tap.cancel";
     public const string Mine = "tap.mine";
     public const string Pending = "tap.pending";
 }
 
-/// <summary>The values of the request form, kept when the form comes back with problems.</summary>
-public sealed record TapFormValues(string? ChosenReport, string? OtherUpn, string? StartDate, string? StartTime, int Lifetime, bool UsableOnce,
-    string? Reason);
-
 /// <summary>Every TAP card, drawn from the record (or the form's values) alone.</summary>
-public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time) : IApprovalCardRenderer, ICardSamples
+public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
 {
-    public string Kind => TapRequest.Kind;
-
     /// <summary>The request form, with the problems of a previous attempt at the top.</summary>
-    public JsonObject Form(IReadOnlyList<DirectoryUser> reports, TapPolicy policy, TapFormValues values, string draftId,
-        IReadOnlyList<string>? problems = null)
+    public JsonObject Form(TapForm form)
     {
+        var (reports, policy, values, draftId, problems) = (form.Reports, form.Policy, form.Values, form.DraftId, form.Problems);
         var body = new List<JsonNode?> { Card.Title("Request a Temporary Access Pass") };
         body.Add(Card.Text("A one-time code your new hire uses to sign in and set up their own sign-in methods. An approver decides; then only you can see the pass.", subtle: true));
-        foreach (var problem in problems ?? []) body.Add(Card.Problem(problem));
+        foreach (var problem in problems) body.Add(Card.Problem(problem));
         if (reports.Count > 0)
-            body.Add(Card.ChoiceSet("user", "New hire (your direct reports)",
+            body.Add(Card.ChoiceSet(TapFormData.Inputs.Report, "New hire (your direct reports)",
                 reports.Select(r => (r.EmployeeHireDate is { } hire && hire > time.GetUtcNow()
                     ? $"{r.DisplayName} ({r.UserPrincipalName}), starts {hire:yyyy-MM-dd}"
                     : $"{r.DisplayName} ({r.UserPrincipalName})", r.UserPrincipalName)),
                 values.ChosenReport, placeholder: "Choose a person"));
-        body.Add(Card.InputText("userUpn", reports.Count > 0 ? "Or someone else (sign-in name)" : "New hire (sign-in name)",
+        body.Add(Card.InputText(TapFormData.Inputs.OtherUpn, reports.Count > 0 ? "Or someone else (sign-in name)" : "New hire (sign-in name)",
             values.OtherUpn, placeholder: "alex@contoso.com", maxLength: 256));
         body.Add(Card.Columns(
-            Card.Column([Card.InputDate("startDate", "Starts on (empty: their hire date, or today)", ParseDate(values.StartDate))]),
-            Card.Column([Card.InputTime("startTime", "at (UTC)", ParseTime(values.StartTime))])));
-        body.Add(Card.InputNumber("lifetimeMinutes", $"Lifetime in minutes ({policy.MinimumLifetimeInMinutes}–{policy.MaximumLifetimeInMinutes})",
+            Card.Column([Card.InputDate(TapFormData.Inputs.StartDate, "Starts on (empty: their hire date, or today)", ParseDate(values.StartDate))]),
+            Card.Column([Card.InputTime(TapFormData.Inputs.StartTime, "at (UTC)", ParseTime(values.StartTime))])));
+        body.Add(Card.InputNumber(TapFormData.Inputs.Lifetime, $"Lifetime in minutes ({policy.MinimumLifetimeInMinutes}–{policy.MaximumLifetimeInMinutes})",
             values.Lifetime, policy.MinimumLifetimeInMinutes, policy.MaximumLifetimeInMinutes,
             $"Between {policy.MinimumLifetimeInMinutes} and {policy.MaximumLifetimeInMinutes} minutes."));
         body.Add(policy.IsUsableOnce
             ? Card.Text("One-time use (required by your tenant's policy).", subtle: true)
-            : Card.InputToggle("usableOnce", "One-time use (recommended)", values.UsableOnce));
-        body.Add(Card.InputText("reason", "Reason", values.Reason, placeholder: "e.g. first day on 1 December, laptop handed out by IT",
+            : Card.InputToggle(TapFormData.Inputs.UsableOnce, "One-time use (recommended)", values.UsableOnce));
+        body.Add(Card.InputText(TapFormData.Inputs.Reason, "Reason", values.Reason, placeholder: "e.g. first day on 1 December, laptop handed out by IT",
             required: true, errorMessage: "Give a reason.", maxLength: TapEligibility.MaxReasonLength, multiline: true));
-        return Card.Create(body, [Card.Execute("Submit request", TapVerbs.Submit, new JsonObject { ["draftId"] = draftId }, "positive")]);
+        return Card.Create(body, [Card.Execute("Submit request", TapVerbs.Submit, TapFormData.ForDraft(draftId), "positive")]);
     }
 
-    public JsonObject Render(ApprovalRecord record, string audience) => audience switch
+    public JsonObject Render(ApprovalRecord record, string audience, string? notice = null) => audience switch
     {
-        Audiences.Requester => Requester(record),
+        Audiences.Requester => Requester(record, notice),
         _ => ForApprovers(record, audience == Audiences.Channel),
     };
 
@@ -78,7 +68,7 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time) : 
         switch (record.State)
         {
             case ApprovalState.Pending:
-                actions.Add(Card.Execute("Cancel request", TapVerbs.Cancel, data));
+                actions.Add(Card.Execute("Cancel request", ApprovalVerbs.Cancel, data));
                 break;
             case ApprovalState.Completed when tap.Issued && !Ended(tap):
                 if (tap.RevealedAt is null) actions.Add(Card.Execute("Reveal pass", TapVerbs.Reveal, data, "positive"));
@@ -121,10 +111,10 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time) : 
         var data = Data(record);
         if (record.State == ApprovalState.Pending)
         {
-            actions.Add(Card.Execute("Approve", TapVerbs.Approve, data, "positive"));
+            actions.Add(Card.Execute("Approve", ApprovalVerbs.Approve, data, "positive"));
             actions.Add(Card.ShowCard("Reject",
-                [Card.InputText("comment", "Why are you rejecting it?", required: true, errorMessage: "Say why, so the requester can fix it.", maxLength: 500, multiline: true)],
-                [Card.Execute("Reject request", TapVerbs.Reject, data, "destructive")]));
+                [Card.InputText(ApprovalAction.CommentInput, "Why are you rejecting it?", required: true, errorMessage: "Say why, so the requester can fix it.", maxLength: 500, multiline: true)],
+                [Card.Execute("Reject request", ApprovalVerbs.Reject, data, "destructive")]));
         }
         else if (record.State == ApprovalState.Completed && tap.Issued && !Ended(tap) && !inChannel)
         {
@@ -201,7 +191,7 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time) : 
 
     private bool Ended(TapRequest tap) => tap.RevokedAt is not null || time.GetUtcNow() >= tap.EndsAt;
 
-    private static JsonObject Data(ApprovalRecord record) => new() { ["requestId"] = record.Id, ["version"] = record.Version };
+    private static JsonObject Data(ApprovalRecord record) => ApprovalAction.For(record);
 
     private static string MethodName(string type) => type switch
     {
@@ -218,39 +208,4 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time) : 
 
     private static DateOnly? ParseDate(string? s) => DateOnly.TryParseExact(s, "yyyy-MM-dd", out var d) ? d : null;
     private static TimeOnly? ParseTime(string? s) => TimeOnly.TryParseExact(s, "HH:mm", out var t) ? t : null;
-
-    public IEnumerable<(string Name, JsonObject Card)> Samples()
-    {
-        var now = new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
-        var policy = new TapPolicy(true, 60, 60, 480, 8, false, [new("group", "all_users")], []);
-        var reports = new[]
-        {
-            new DirectoryUser("u1", "diego.siciliani@contoso.com", "Diego Siciliani", null, "Sales", "Account Executive", UserKind.Member, true, now.AddDays(7)),
-            new DirectoryUser("u2", "johanna.lorenz@contoso.com", "Johanna Lorenz", null, "Sales", "Sales Lead", UserKind.Member, true, null),
-        };
-        var values = new TapFormValues(null, null, null, null, 60, true, null);
-        yield return ("tap-form", Form(reports, policy, values, "draft-1"));
-        yield return ("tap-form-problems", Form([], policy with { IsUsableOnce = true }, values with { OtherUpn = "x@contoso.com" }, "draft-1",
-            ["You can request a pass only for your own direct reports.", "Give a reason for the request."]));
-
-        var request = new TapRequest("u1", "diego.siciliani@contoso.com", "Diego Siciliani", "Sales", "Account Executive", now.AddDays(7),
-            ["microsoftAuthenticator"], now.AddDays(7), 480, true, "First day on Monday", "g1", false);
-        var pending = new ApprovalRecord("0638999999999999999-abcdef12", TapRequest.Kind, ApprovalState.Pending, 1,
-            new Person("m1", "Megan Bowen"), now, now.AddDays(1), now, request.ToJson());
-        var decision = new ApprovalDecision(new Person("a1", "Adele Vance"), now.AddMinutes(5), true, null);
-        var issued = pending with { State = ApprovalState.Completed, Version = 3, Decision = decision,
-            Subject = (request with { MethodId = "m-1", IssuedAt = now.AddMinutes(6), PassesCreated = 1 }).ToJson() };
-        var privileged = pending.WithTap(request with { Privileged = true, TargetRoles = ["User Administrator"] });
-        yield return ("tap-approver-pending", ForApprovers(pending, false));
-        yield return ("tap-approver-privileged", ForApprovers(privileged, false));
-        yield return ("tap-channel-pending", ForApprovers(pending, true));
-        yield return ("tap-approver-completed", ForApprovers(issued, false));
-        yield return ("tap-requester-pending", Requester(pending));
-        yield return ("tap-requester-ready", Requester(issued, "Approved by Adele Vance."));
-        yield return ("tap-requester-rejected", Requester(pending with { State = ApprovalState.Rejected, Decision = decision with { Approved = false, Comment = "Wrong person" } }));
-        yield return ("tap-requester-failed", Requester(pending with { State = ApprovalState.Failed, Decision = decision, Outcome = "Microsoft Graph is unavailable." }));
-        yield return ("tap-revealed", Revealed(issued, "Ab3$kL9p"));
-        yield return ("tap-list", List("Your TAP requests", [pending, issued], "You have no requests.", forApprover: false));
-        yield return ("tap-list-empty", List("Pending approvals", [], "Nothing waits for you.", forApprover: true));
-    }
 }

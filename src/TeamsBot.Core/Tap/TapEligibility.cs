@@ -1,5 +1,5 @@
 using TeamsBot.Directory;
-using TeamsBot.Policies;
+using TeamsBot.Access;
 
 namespace TeamsBot.Tap;
 
@@ -43,9 +43,7 @@ public static class TapEligibility
         if (target.Kind != UserKind.Member)
             problems.Add($"{target.DisplayName} is a guest. Temporary Access Passes don't work for guest accounts.");
 
-        var isBreakGlass = breakGlass.UserIds.Contains(target.Id, StringComparer.OrdinalIgnoreCase)
-            || (!string.IsNullOrEmpty(breakGlass.GroupId) && facts.TargetGroupIds.Contains(breakGlass.GroupId));
-        if (isBreakGlass)
+        if (breakGlass.Includes(target.Id, facts.TargetGroupIds))
             problems.Add($"{target.DisplayName} is an emergency access (break-glass) account. Those never get a pass through this bot.");
 
         var privileged = facts.TargetRoles.Count > 0;

@@ -1,4 +1,5 @@
 using TeamsBot.Access;
+using TeamsBot.Approvals;
 using TeamsBot.Cards;
 using TeamsBot.Help;
 using TeamsBot.Protocol;
@@ -6,16 +7,16 @@ using TeamsBot.Protocol.Routing;
 
 namespace TeamsBot.Tap;
 
-/// <summary>The TAP commands and card verbs, mapped onto <see cref="TapService"/>.</summary>
-public sealed class TapFeature(TapService service) : IBotFeature, IHelpContributor
+/// <summary>The TAP commands and card verbs: who is acting comes from the turn, what they act on from the card's typed data.</summary>
+public sealed class TapFeature(TapRequests requests, TapCards cards) : IBotFeature, IHelpContributor
 {
     private const string PersonalOnly = "Ask me for a Temporary Access Pass in our 1:1 chat: the pass is only ever shown there.";
 
     public void Map(BotRoutes routes)
     {
         routes
-            .OnCommand(@"^my\s+(?:tap\s+)?requests?$", async (turn, _, ct) => await turn.SendCardAsync(await service.MineAsync(turn.Caller!, ct), ct))
-            .OnCommand(@"^(?:pending|approvals|pending\s+approvals|pending\s+requests)$", PendingAsync)
+            .OnCommand(@"^my\s+(?:tap\s+)?requests?$", async (turn, _, ct) => await turn.SendCardAsync(await MineAsync(turn, ct), ct))
+            .OnCommand(@"^(?:pending|approvals|pending\s+approvals|pending\s+requests)$", (turn, _, ct) => PendingAsync(turn, ct))
             .OnCommand(@"^(?:(?:please\s+)?(?:i\s+need|can\s+i\s+(?:get|have)|request|new|get|create|issue|ask\s+for)\s+(?:an?\s+)?)?(?:tap|temporary\s+access\s+pass)(?:\s+(?:for\s+)?(?<who>\S+))?\s*[.!?]?$",
                 async (turn, match, ct) =>
                 {
@@ -25,49 +26,75 @@ public sealed class TapFeature(TapService service) : IBotFeature, IHelpContribut
                         return;
                     }
                     var who = match.Groups["who"].Success ? match.Groups["who"].Value.Trim('.', ',', '!', '?', '<', '>') : null;
-                    await turn.SendCardAsync(await service.FormAsync(turn.Caller!, who, ct), ct);
+                    await turn.SendCardAsync(cards.Form(await requests.FormAsync(turn.Caller!.AadObjectId, who, ct)), ct);
                 })
             .OnVerb(TapVerbs.New, async (turn, _, ct) => turn.IsPersonalChat
-                ? AdaptiveCardInvokeResponse.Card(await service.FormAsync(turn.Caller!, null, ct))
+                ? AdaptiveCardInvokeResponse.Card(cards.Form(await requests.FormAsync(turn.Caller!.AadObjectId, null, ct)))
                 : AdaptiveCardInvokeResponse.Message(PersonalOnly))
-            .OnVerb(TapVerbs.Submit, (turn, action, ct) => turn.IsPersonalChat
-                ? service.SubmitAsync(turn, action, ct)
-                : Task.FromResult(AdaptiveCardInvokeResponse.Message(PersonalOnly)))
-            .OnVerb(TapVerbs.Approve, (turn, action, ct) => service.DecideAsync(turn, action, approve: true, ct))
-            .OnVerb(TapVerbs.Reject, (turn, action, ct) => service.DecideAsync(turn, action, approve: false, ct))
-            .OnVerb(TapVerbs.Reveal, service.RevealAsync)
-            .OnVerb(TapVerbs.Hide, service.HideAsync)
-            .OnVerb(TapVerbs.Revoke, service.RevokeAsync)
-            .OnVerb(TapVerbs.Cancel, service.CancelAsync)
-            .OnVerb(TapVerbs.Mine, async (turn, _, ct) => AdaptiveCardInvokeResponse.Card(await service.MineAsync(turn.Caller!, ct)))
+            .OnVerb(TapVerbs.Submit, SubmitAsync)
+            .OnVerb(TapVerbs.Reveal, async (turn, action, ct) => Answer(await requests.RevealAsync(Data(action), Click(turn), ct)))
+            .OnVerb(TapVerbs.Hide, async (turn, action, ct) => Answer(await requests.HideAsync(Data(action), Click(turn), ct)))
+            .OnVerb(TapVerbs.Revoke, async (turn, action, ct) => Answer(await requests.RevokeAsync(Data(action), Click(turn), ct)))
+            .OnVerb(TapVerbs.Mine, async (turn, _, ct) => AdaptiveCardInvokeResponse.Card(await MineAsync(turn, ct)))
             .OnVerb(TapVerbs.Pending, async (turn, _, ct) =>
             {
-                await PendingAsync(turn, null!, ct);
+                await PendingAsync(turn, ct);
                 return AdaptiveCardInvokeResponse.Message("I've posted what waits for you.");
             });
     }
 
-    private async Task PendingAsync(TurnContext turn, System.Text.RegularExpressions.Match _, CancellationToken ct)
+    private async Task<AdaptiveCardInvokeResponse> SubmitAsync(TurnContext turn, CardAction action, CancellationToken ct)
     {
-        var (summary, decidable) = await service.PendingAsync(turn.Caller!, ct);
-        await turn.SendCardAsync(summary, ct);
-        if (!turn.IsPersonalChat) return;
-        foreach (var record in decidable) await service.PostApprovalCardToAsync(record, turn.Caller!, ct);
+        if (!turn.IsPersonalChat) return AdaptiveCardInvokeResponse.Message(PersonalOnly);
+        var data = action.Read(TapDataJson.Default.TapFormData);
+        if (data is null) return AdaptiveCardInvokeResponse.Message(ActivityProcessor.OutOfDateCard);
+        var result = await requests.SubmitAsync(Click(turn).By, data, turn.Activity.LocalTimezone, turn.AnsweredCard, ct);
+        return result switch
+        {
+            SubmitResult.Filed filed => AdaptiveCardInvokeResponse.Card(cards.Requester(filed.Record, filed.Notice)),
+            SubmitResult.Problems problems => AdaptiveCardInvokeResponse.Card(cards.Form(problems.Form)),
+            _ => AdaptiveCardInvokeResponse.Message("Your request is being filed; this card shows it in a moment. Type **my requests** to see it."),
+        };
     }
+
+    private async Task<JsonObject> MineAsync(TurnContext turn, CancellationToken ct) =>
+        cards.List("Your TAP requests", await requests.MineAsync(turn.Caller!.AadObjectId, ct),
+            "You haven't asked for any passes yet. Type **tap** to start.", forApprover: false);
+
+    private async Task PendingAsync(TurnContext turn, CancellationToken ct)
+    {
+        var pending = await requests.PendingAsync(turn.Caller!.AadObjectId, ct);
+        await turn.SendCardAsync(cards.List("Pending TAP approvals", pending.Decidable,
+            pending.IsApprover ? "Nothing waits for your approval." : "You're not a TAP approver.", forApprover: true), ct);
+        if (!turn.IsPersonalChat) return;
+        foreach (var record in pending.Decidable) await requests.PostApprovalCardToAsync(record, turn.Caller!.AadObjectId, ct);
+    }
+
+    private AdaptiveCardInvokeResponse Answer(ClickAnswer answer) => answer switch
+    {
+        PassShown shown => AdaptiveCardInvokeResponse.Card(cards.Revealed(shown.Record, shown.Pass)),
+        ClickAnswer.Show show => AdaptiveCardInvokeResponse.Card(cards.Render(show.Record, show.Audience, show.Notice)),
+        ClickAnswer.Say say => AdaptiveCardInvokeResponse.Message(say.Text),
+        _ => AdaptiveCardInvokeResponse.Message(ActivityProcessor.OutOfDateCard),
+    };
+
+    private static ApprovalAction Data(CardAction action) => ApprovalFeature.Read(action);
+
+    private static Click Click(TurnContext turn) => ApprovalFeature.ClickOf(turn);
 
     public HelpSection? For(CallerRoles roles)
     {
         var commands = new List<(string, string)>();
-        var actions = new List<System.Text.Json.Nodes.JsonObject>();
-        if (roles.HasDirectReports || roles.IsRequester)
+        var actions = new List<JsonObject>();
+        if (roles.HasDirectReports || roles.Has(TapRoles.Requester))
         {
-            commands.Add(("tap", roles.IsRequester ? "Request a Temporary Access Pass for a new hire" : "Request a Temporary Access Pass for one of your reports"));
+            commands.Add(("tap", roles.Has(TapRoles.Requester) ? "Request a Temporary Access Pass for a new hire" : "Request a Temporary Access Pass for one of your reports"));
             commands.Add(("tap alex@contoso.com", "The same, for a named person"));
             commands.Add(("my requests", "Your requests and their passes"));
             actions.Add(Card.Execute("Request a pass", TapVerbs.New));
             actions.Add(Card.Execute("My requests", TapVerbs.Mine));
         }
-        if (roles.IsTapApprover || roles.IsPrivilegedTapApprover)
+        if (roles.Has(TapRoles.Approver) || roles.Has(TapRoles.PrivilegedApprover))
         {
             commands.Add(("pending", "TAP requests waiting for your approval"));
             actions.Add(Card.Execute("Pending approvals", TapVerbs.Pending));

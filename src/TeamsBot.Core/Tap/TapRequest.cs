@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using TeamsBot.Approvals;
 
 namespace TeamsBot.Tap;
@@ -38,18 +35,17 @@ public sealed record TapRequest(
 
     public bool Issued => MethodId is not null && RevokedAt is null;
 
-    public JsonObject ToJson() => JsonSerializer.SerializeToNode(this, TapJson.Default.TapRequest)!.AsObject();
-
-    public static TapRequest Of(ApprovalRecord record) => record.Subject.Deserialize(TapJson.Default.TapRequest)!;
+    public JsonObject ToJson() => ApprovalRecord.ToSubject(this, TapJson.Default.TapRequest);
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(TapRequest))]
 internal sealed partial class TapJson : JsonSerializerContext;
 
+/// <summary>A TAP request's record read and written as a <see cref="TapRequest"/>.</summary>
 public static class TapRecordExtensions
 {
-    public static TapRequest Tap(this ApprovalRecord record) => TapRequest.Of(record);
+    public static TapRequest Tap(this ApprovalRecord record) => record.SubjectAs(TapJson.Default.TapRequest);
 
-    public static ApprovalRecord WithTap(this ApprovalRecord record, TapRequest tap) => record with { Subject = tap.ToJson() };
+    public static ApprovalRecord WithTap(this ApprovalRecord record, TapRequest tap) => record.WithSubject(tap, TapJson.Default.TapRequest);
 }

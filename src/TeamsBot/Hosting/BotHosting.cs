@@ -5,6 +5,7 @@ using TeamsBot.Protocol;
 using TeamsBot.Protocol.Routing;
 using TeamsBot.Storage;
 using TeamsBot.Tap;
+using TeamsBot.Work;
 
 namespace TeamsBot.Host.Hosting;
 
@@ -16,27 +17,25 @@ public static class BotHosting
         var services = builder.Services;
         services.AddBotProtocol(builder.Configuration);
         services.AddDocumentStorage(builder.Configuration);
-        services.AddOptions<TapOptions>().Bind(builder.Configuration.GetSection(TapOptions.Section));
-        services.AddOptions<PolicyOptions>().Bind(builder.Configuration.GetSection(PolicyOptions.Section));
+        services.AddBackgroundWork();
         services.AddOptions<BreakGlassOptions>().Bind(builder.Configuration.GetSection(BreakGlassOptions.Section));
         services.AddSingleton<RoleChecks>();
         services.AddSingleton<HelpFeature>();
         services.AddSingleton<IBotFeature>(sp => sp.GetRequiredService<HelpFeature>());
-        services.AddSingleton<TeamsBot.Cards.ICardSamples>(sp => sp.GetRequiredService<HelpFeature>());
         return builder;
     }
 
     /// <summary>Policy admins deploy, inspect, promote and roll back the registration policies, two pairs of eyes each.</summary>
     public static WebApplicationBuilder AddRegistrationPolicies(this WebApplicationBuilder builder)
     {
-        builder.Services.AddRegistrationPolicies();
+        builder.Services.AddRegistrationPolicies(builder.Configuration);
         return builder;
     }
 
     /// <summary>Managers ask for Temporary Access Passes; approvers decide; the pass reaches the requester alone.</summary>
     public static WebApplicationBuilder AddTapRequests(this WebApplicationBuilder builder)
     {
-        builder.Services.AddTapRequests();
+        builder.Services.AddTapRequests(builder.Configuration);
         return builder;
     }
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using TeamsBot.Cards;
 using TeamsBot.Protocol.Routing;
 using TeamsBot.Tests.Infrastructure;
 
@@ -26,7 +25,7 @@ public sealed class CardCatalogTests : IDisposable
     public async Task Every_card_sample_uses_only_handled_verbs_and_is_written_for_the_parser_check()
     {
         await using var bot = new BotApp(BotApp.Local(_temp.File("bot.db")), "Development");
-        var samples = bot.Services.GetServices<ICardSamples>().SelectMany(s => s.Samples()).ToList();
+        var samples = CardSamples.All(bot.Services).ToList();
         var verbs = bot.Services.GetRequiredService<BotRoutes>().Verbs.ToHashSet();
 
         Assert.NotEmpty(samples);

@@ -93,7 +93,7 @@ public sealed class RepeatedClickTests : IAsyncLifetime
         Assert.Contains(_world.CardsFor(Lee), c => c.Call.Method == "POST" && CardReader.AllText(c.Card).Contains("Patti Fernandez filed this plan already", StringComparison.Ordinal));
 
         // Once the plan is no longer open, the same change can be planned again.
-        await _world.ClickAsync(Patti, PolicyVerbs.Cancel, new JsonObject { ["planId"] = plan.Id, ["version"] = plan.Version });
+        await _world.ClickAsync(Patti, ApprovalVerbs.Cancel, new JsonObject { ["recordId"] = plan.Id, ["version"] = plan.Version });
         await _world.ClickAsync(Patti, PolicyVerbs.Deploy, [], "status-card");
         await _world.IdleAsync();
         Assert.Equal(2, (await Records(PolicyPlan.Kind)).Count);

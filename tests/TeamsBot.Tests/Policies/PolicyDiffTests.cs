@@ -1,3 +1,4 @@
+using TeamsBot.Access;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using TeamsBot.Policies;

@@ -80,7 +80,7 @@ public sealed class PolicyFlowTests : IAsyncLifetime
     {
         await PlanAsync(world, Patti, command, planTitle);
         var (call, card) = await world.WaitForCardAsync(Lee, planTitle);
-        await world.ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
+        await world.ClickAsync(Lee, ApprovalVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
         await world.IdleAsync();
     }
 
@@ -88,7 +88,7 @@ public sealed class PolicyFlowTests : IAsyncLifetime
     {
         await PlanAsync(world, Patti, "policy deploy", "Plan: Deploy the registration policies");
         var (call, card) = await world.WaitForCardAsync(Lee, "Approve plan");
-        var approved = await world.ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
+        var approved = await world.ClickAsync(Lee, ApprovalVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
         Assert.Contains("Approved by Lee Gu", CardReader.AllText(CardReader.CardOf(approved)), StringComparison.Ordinal);
         await world.IdleAsync();
     }
@@ -107,7 +107,7 @@ public sealed class PolicyFlowTests : IAsyncLifetime
         Assert.True(sent.ApproversAsked);
 
         // The crash: a second plan stored, its cards never sent.
-        var filed = await engine.CreateAsync(PolicyPlan.Kind, sent.Requester, PolicyPlan.Of(sent).ToJson(),
+        var filed = await engine.CreateAsync(PolicyPlan.Kind, sent.Requester, sent.Plan().ToJson(),
             TimeSpan.FromHours(24), default);
         await _world.RestartAsync();
         await _world.IdleAsync();
@@ -157,7 +157,7 @@ public sealed class PolicyFlowTests : IAsyncLifetime
         {
             var (call, card) = await _world.WaitForCardAsync(Lee, "Approve plan");
             Assert.Contains("Planned by: Patti Fernandez", CardReader.AllText(card), StringComparison.Ordinal);
-            await _world.ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
+            await _world.ClickAsync(Lee, ApprovalVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
             await _world.IdleAsync();
         }
     }
@@ -182,13 +182,13 @@ public sealed class PolicyFlowTests : IAsyncLifetime
         var (_, plan) = await PlanAsync(_world, Patti, "policy deploy", "Plan: Deploy");
         var (_, leeCard) = await _world.WaitForCardAsync(Lee, "Approve plan");
         var data = CardReader.Data(leeCard, "Approve plan");
-        Assert.Contains("second policy admin", CardReader.MessageOf(await _world.ClickAsync(Patti, PolicyVerbs.Approve, data)), StringComparison.Ordinal);
-        Assert.Contains("Only policy admins", CardReader.MessageOf(await _world.ClickAsync(Megan, PolicyVerbs.Approve, data)), StringComparison.Ordinal);
+        Assert.Contains("second policy admin", CardReader.MessageOf(await _world.ClickAsync(Patti, ApprovalVerbs.Approve, data)), StringComparison.Ordinal);
+        Assert.Contains("Only policy admins", CardReader.MessageOf(await _world.ClickAsync(Megan, ApprovalVerbs.Approve, data)), StringComparison.Ordinal);
         Assert.Contains("Only policy admins", CardReader.MessageOf(await _world.ClickAsync(Megan, PolicyVerbs.Status, new JsonObject())), StringComparison.Ordinal);
         Assert.Contains("Only policy admins", CardReader.MessageOf(await _world.ClickAsync(Megan, PolicyVerbs.Deploy, new JsonObject())), StringComparison.Ordinal);
         var reject = data.DeepClone().AsObject();
         reject["comment"] = "no";
-        Assert.Contains("Only policy admins", CardReader.MessageOf(await _world.ClickAsync(Megan, PolicyVerbs.Reject, reject)), StringComparison.Ordinal);
+        Assert.Contains("Only policy admins", CardReader.MessageOf(await _world.ClickAsync(Megan, ApprovalVerbs.Reject, reject)), StringComparison.Ordinal);
         foreach (var command in new[] { "policy status", "policy deploy", "policy promote A", "policy rollback all", "audit" })
         {
             _world.Connector.Clear();
@@ -231,7 +231,7 @@ public sealed class PolicyFlowTests : IAsyncLifetime
         var (call, card) = await _world.WaitForCardAsync(Lee, "Approve plan");
         await _world.IdleAsync();
         log.Clear();
-        await _world.ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
+        await _world.ClickAsync(Lee, ApprovalVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
         await _world.IdleAsync();
         var applyTrips = log.RoundTrips;
         log.Clear();
@@ -275,7 +275,7 @@ public sealed class PolicyFlowTests : IAsyncLifetime
         var (_, plan) = await PlanAsync(_world, Patti, "policy deploy", "restore the fields");
         Assert.Contains("conditions.users.excludeUsers", CardReader.AllText(plan), StringComparison.Ordinal);
         var (call, card) = await _world.WaitForCardAsync(Lee, "restore the fields");
-        await _world.ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
+        await _world.ClickAsync(Lee, ApprovalVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
         await _world.IdleAsync();
         var restored = _world.Tenant.State.GetConditionalAccessPolicy(a["id"]!.GetValue<string>())!;
         Assert.Equal(2, restored["conditions"]!["users"]!["excludeUsers"]!.AsArray().Count);
@@ -332,7 +332,7 @@ public sealed class PolicyFlowTests : IAsyncLifetime
         await PlanAsync(_world, Patti, "policy promote B because pilot group confirmed registration works", "Plan: Promote B to On");
         var (call, card) = await _world.WaitForCardAsync(Lee, "Plan: Promote B to On");
         Assert.Contains("Override: pilot group confirmed", CardReader.AllText(card), StringComparison.Ordinal);
-        await _world.ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
+        await _world.ClickAsync(Lee, ApprovalVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
         await _world.IdleAsync();
         Assert.Single(Ours(), p => p["state"]!.GetValue<string>() == "enabled");
         var audit = await _world.Service<IAuditLog>().ListAsync(50);
@@ -351,7 +351,7 @@ public sealed class PolicyFlowTests : IAsyncLifetime
         var stale = _world.Tenant.State.ConditionalAccessPolicies.Last();
         _world.Tenant.State.ChangeConditionalAccessPolicy(stale["id"]!.GetValue<string>(), p => p["grantControls"]!["builtInControls"] = new JsonArray("mfa"));
 
-        await _world.ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
+        await _world.ClickAsync(Lee, ApprovalVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
         await _world.IdleAsync();
         var record = (await _world.Service<ApprovalEngine>().RecentAsync(5, default)).Single(r => r.Kind == PolicyPlan.Kind);
         Assert.Equal(ApprovalState.Failed, record.State);

@@ -1,3 +1,4 @@
+using TeamsBot.Approvals;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -71,8 +72,8 @@ public static partial class ActivityFuzz
 
     private static readonly string[] RealVerbs =
     [
-        TapVerbs.New, TapVerbs.Submit, TapVerbs.Approve, TapVerbs.Reject, TapVerbs.Reveal, TapVerbs.Hide, TapVerbs.Revoke, TapVerbs.Cancel,
-        TapVerbs.Mine, TapVerbs.Pending, PolicyVerbs.Approve, PolicyVerbs.Reject, PolicyVerbs.Cancel, PolicyVerbs.Status, PolicyVerbs.Deploy,
+        TapVerbs.New, TapVerbs.Submit, ApprovalVerbs.Approve, ApprovalVerbs.Reject, TapVerbs.Reveal, TapVerbs.Hide, TapVerbs.Revoke, ApprovalVerbs.Cancel,
+        TapVerbs.Mine, TapVerbs.Pending, ApprovalVerbs.Approve, ApprovalVerbs.Reject, ApprovalVerbs.Cancel, PolicyVerbs.Status, PolicyVerbs.Deploy,
         PolicyVerbs.Audit, "help",
     ];
 
@@ -277,9 +278,9 @@ public static partial class ActivityFuzz
         }
         """)!.AsObject();
 
-    private static JsonObject TapData(string requestId, JsonNode? version) => new() { ["requestId"] = requestId, ["version"] = version };
+    private static JsonObject TapData(string requestId, JsonNode? version) => new() { ["recordId"] = requestId, ["version"] = version };
 
-    private static JsonObject PlanData(string planId, JsonNode? version) => new() { ["planId"] = planId, ["version"] = version };
+    private static JsonObject PlanData(string planId, JsonNode? version) => new() { ["recordId"] = planId, ["version"] = version };
 
     private static JsonObject WithTenant(JsonObject activity, string conversationTenant, string? channelDataTenant)
     {
@@ -338,10 +339,10 @@ public static partial class ActivityFuzz
     {
         // The most dangerous clicks, done right, but from another tenant: nothing may happen.
         var powerful = Gen.OneOf(
-            Gen.Const(() => Invoke(t, Personas.Adele, TapVerbs.Approve, TapData(t.PendingRequestId, t.PendingRequestVersion))),
-            Gen.Const(() => Invoke(t, Personas.Lee, PolicyVerbs.Approve, PlanData(t.PendingPlanId, t.PendingPlanVersion))),
+            Gen.Const(() => Invoke(t, Personas.Adele, ApprovalVerbs.Approve, TapData(t.PendingRequestId, t.PendingRequestVersion))),
+            Gen.Const(() => Invoke(t, Personas.Lee, ApprovalVerbs.Approve, PlanData(t.PendingPlanId, t.PendingPlanVersion))),
             Gen.Const(() => Invoke(t, Personas.Megan, TapVerbs.Revoke, TapData(t.IssuedRequestId, 3))),
-            Gen.Const(() => Invoke(t, Personas.Megan, TapVerbs.Cancel, TapData(t.PendingRequestId, t.PendingRequestVersion))),
+            Gen.Const(() => Invoke(t, Personas.Megan, ApprovalVerbs.Cancel, TapData(t.PendingRequestId, t.PendingRequestVersion))),
             Gen.Const(() => Message(t, Personas.Patti, "policy deploy")),
             Gen.Const(() => Message(t, Personas.Patti, "policy rollback all")),
             Gen.Const(() => Activities.Install(t.ServiceUrl, Personas.Adele, "Adele Vance", "a:attacker")));
@@ -356,7 +357,7 @@ public static partial class ActivityFuzz
                 p => p == "conversation" || p.StartsWith("conversation.tenantId", StringComparison.Ordinal)));
 
         // Real card data, the current version, but clicked by someone the rules don't allow.
-        var tapForged = Gen.Select(Gen.OneOf(NotTapApprovers), Gen.OneOf(TapVerbs.Approve, TapVerbs.Reject, TapVerbs.Revoke, TapVerbs.Cancel,
+        var tapForged = Gen.Select(Gen.OneOf(NotTapApprovers), Gen.OneOf(ApprovalVerbs.Approve, ApprovalVerbs.Reject, TapVerbs.Revoke, ApprovalVerbs.Cancel,
                 TapVerbs.Reveal, TapVerbs.Hide), Gen.OneOf(t.PendingRequestId, t.IssuedRequestId), Text)
             .Select((who, verb, id, comment) =>
             {
@@ -364,49 +365,49 @@ public static partial class ActivityFuzz
                 d["comment"] = comment.Length > 0 ? comment : "no";
                 return new Shape($"{verb} by a non-approver", Invoke(t, who, verb, d), true, false, IdentityFields);
             });
-        var ownRequest = Gen.OneOf(TapVerbs.Approve, TapVerbs.Reject).Select(verb =>
+        var ownRequest = Gen.OneOf(ApprovalVerbs.Approve, ApprovalVerbs.Reject).Select(verb =>
             new Shape($"{verb} of one's own request", Invoke(t, Personas.Megan, verb, new JsonObject
             {
-                ["requestId"] = t.PendingRequestId, ["version"] = t.PendingRequestVersion, ["comment"] = "mine",
+                ["recordId"] = t.PendingRequestId, ["version"] = t.PendingRequestVersion, ["comment"] = "mine",
             }), true, false, IdentityFields));
-        var planForged = Gen.Select(Gen.OneOf(NotPolicyAdmins), Gen.OneOf(PolicyVerbs.Approve, PolicyVerbs.Reject, PolicyVerbs.Cancel,
+        var planForged = Gen.Select(Gen.OneOf(NotPolicyAdmins), Gen.OneOf(ApprovalVerbs.Approve, ApprovalVerbs.Reject, ApprovalVerbs.Cancel,
                 PolicyVerbs.Deploy))
             .Select((who, verb) => new Shape($"{verb} by a non-admin", Invoke(t, who, verb, new JsonObject
             {
-                ["planId"] = t.PendingPlanId, ["version"] = t.PendingPlanVersion, ["comment"] = "no",
+                ["recordId"] = t.PendingPlanId, ["version"] = t.PendingPlanVersion, ["comment"] = "no",
             }), true, false, IdentityFields));
         var plannerSelf = Gen.OneOf(
-            Gen.Const(() => Invoke(t, Personas.Patti, PolicyVerbs.Approve, PlanData(t.PendingPlanId, t.PendingPlanVersion))),
-            Gen.Const(() => Invoke(t, Personas.Patti, PolicyVerbs.Reject, new JsonObject { ["planId"] = t.PendingPlanId, ["version"] = 1, ["comment"] = "x" })),
-            Gen.Const(() => Invoke(t, Personas.Lee, PolicyVerbs.Cancel, PlanData(t.PendingPlanId, t.PendingPlanVersion))))
+            Gen.Const(() => Invoke(t, Personas.Patti, ApprovalVerbs.Approve, PlanData(t.PendingPlanId, t.PendingPlanVersion))),
+            Gen.Const(() => Invoke(t, Personas.Patti, ApprovalVerbs.Reject, new JsonObject { ["recordId"] = t.PendingPlanId, ["version"] = 1, ["comment"] = "x" })),
+            Gen.Const(() => Invoke(t, Personas.Lee, ApprovalVerbs.Cancel, PlanData(t.PendingPlanId, t.PendingPlanVersion))))
             .Select(activity => new Shape("plan action the rules refuse", activity, true, false, IdentityFields));
 
         // Approvers, but the card is stale, about something else, or already decided.
         Gen<JsonNode?> StaleVersions(long current) => Gen.OneOf(
             Gen.OneOf<JsonNode?>(current - 1, current + 1, 99, -1, long.MaxValue, current + 0.5, (current + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "abc", "", null),
             Gen.Long.Where(v => v != current).Select(v => (JsonNode?)v));
-        var stale = Gen.Select(Gen.OneOf(Personas.Adele, Personas.Alex), Gen.OneOf(TapVerbs.Approve, TapVerbs.Reject), StaleVersions(t.PendingRequestVersion))
+        var stale = Gen.Select(Gen.OneOf(Personas.Adele, Personas.Alex), Gen.OneOf(ApprovalVerbs.Approve, ApprovalVerbs.Reject), StaleVersions(t.PendingRequestVersion))
             .Select((who, verb, version) => new Shape("stale TAP decision", Invoke(t, who, verb, new JsonObject
             {
-                ["requestId"] = t.PendingRequestId, ["version"] = version?.DeepClone(), ["comment"] = "late",
+                ["recordId"] = t.PendingRequestId, ["version"] = version?.DeepClone(), ["comment"] = "late",
             }), true, false, VersionAndIdentity));
-        var stalePlan = Gen.Select(Gen.OneOf(PolicyVerbs.Approve, PolicyVerbs.Reject), StaleVersions(t.PendingPlanVersion))
+        var stalePlan = Gen.Select(Gen.OneOf(ApprovalVerbs.Approve, ApprovalVerbs.Reject), StaleVersions(t.PendingPlanVersion))
             .Select((verb, version) => new Shape("stale plan decision", Invoke(t, Personas.Lee, verb, new JsonObject
             {
-                ["planId"] = t.PendingPlanId, ["version"] = version?.DeepClone(), ["comment"] = "late",
+                ["recordId"] = t.PendingPlanId, ["version"] = version?.DeepClone(), ["comment"] = "late",
             }), true, false, VersionAndIdentity));
-        var decided = Gen.Select(Gen.OneOf(Personas.Adele, Personas.Alex), Gen.OneOf(TapVerbs.Approve, TapVerbs.Reject), Gen.Int[0, 4])
+        var decided = Gen.Select(Gen.OneOf(Personas.Adele, Personas.Alex), Gen.OneOf(ApprovalVerbs.Approve, ApprovalVerbs.Reject), Gen.Int[0, 4])
             .Select((who, verb, version) => new Shape("decision on a decided request", Invoke(t, who, verb, new JsonObject
             {
-                ["requestId"] = t.IssuedRequestId, ["version"] = version, ["comment"] = "again",
+                ["recordId"] = t.IssuedRequestId, ["version"] = version, ["comment"] = "again",
             }), true, false, IdentityFields));
         var wrongIds = Gen.Select(Gen.OneOf(
                     t.PendingRequestId[..^1] + (t.PendingRequestId[^1] == 'a' ? 'b' : 'a'), t.PendingPlanId, t.PendingRequestId.ToUpperInvariant() + " ",
                     new string('7', 65), "../approvals/" + t.PendingRequestId, "", "' OR '1'='1", t.PendingRequestId + "\u0000"),
                 Gen.Bool)
             .Select((id, tap) => tap
-                ? new Shape("TAP approval of a record that isn't one", Invoke(t, Personas.Adele, TapVerbs.Approve, TapData(id, t.PendingRequestVersion)), true, false, IdentityAndIds)
-                : new Shape("plan approval of a record that isn't one", Invoke(t, Personas.Lee, PolicyVerbs.Approve,
+                ? new Shape("TAP approval of a record that isn't one", Invoke(t, Personas.Adele, ApprovalVerbs.Approve, TapData(id, t.PendingRequestVersion)), true, false, IdentityAndIds)
+                : new Shape("plan approval of a record that isn't one", Invoke(t, Personas.Lee, ApprovalVerbs.Approve,
                     PlanData(id == t.PendingPlanId ? t.PendingRequestId : id, t.PendingPlanVersion)), true, false, IdentityAndIds));
 
         // Not a verb this bot knows, or not an Action.Execute at all.
@@ -418,14 +419,14 @@ public static partial class ActivityFuzz
         var notExecute = Gen.OneOf("adaptiveCard/Action", "task/fetch", "composeExtension/query", "signin/verifyState", "", "ADAPTIVECARD/ACTION")
             .Select(name =>
             {
-                var a = Invoke(t, Personas.Adele, TapVerbs.Approve, TapData(t.PendingRequestId, t.PendingRequestVersion));
+                var a = Invoke(t, Personas.Adele, ApprovalVerbs.Approve, TapData(t.PendingRequestId, t.PendingRequestVersion));
                 a["name"] = name;
                 return new Shape("invoke " + (name.Length == 0 ? "without a name" : name), a, true, false, p => p == "name" || IdentityFields(p));
             });
         var notAction = Gen.OneOf<JsonNode?>("Action.Submit", "Action.Http", "action.execute", null, 5)
             .Select(type =>
             {
-                var a = Invoke(t, Personas.Adele, TapVerbs.Approve, TapData(t.PendingRequestId, t.PendingRequestVersion));
+                var a = Invoke(t, Personas.Adele, ApprovalVerbs.Approve, TapData(t.PendingRequestId, t.PendingRequestVersion));
                 a["value"]!["action"]!["type"] = type?.DeepClone();
                 return new Shape("not an Action.Execute", a, true, false, p => p.StartsWith("value.action.type", StringComparison.Ordinal) || IdentityFields(p));
             });

@@ -45,12 +45,12 @@ public sealed class ConnectorFaultTests : IAsyncLifetime
         var (call, card) = conversationId is null
             ? await _world.WaitForCardAsync(approver, "TAP request for Diego Siciliani")
             : await ChannelCardAsync(conversationId, "TAP request for Diego Siciliani");
-        var answer = await _world.ClickAsync(approver, TapVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!, conversationId);
+        var answer = await _world.ClickAsync(approver, ApprovalVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!, conversationId);
         Assert.Contains($"Approved by {approver.Name}", CardReader.AllText(CardReader.CardOf(answer)), StringComparison.Ordinal);
         await _world.IdleAsync();
         var record = await _world.Service<ApprovalEngine>().GetAsync(requestId, default);
         Assert.Equal(ApprovalState.Completed, record!.State);
-        var revealed = CardReader.CardOf(await _world.ClickAsync(Megan, TapVerbs.Reveal, new JsonObject { ["requestId"] = requestId, ["version"] = record.Version }));
+        var revealed = CardReader.CardOf(await _world.ClickAsync(Megan, TapVerbs.Reveal, new JsonObject { ["recordId"] = requestId, ["version"] = record.Version }));
         Assert.Equal(8, TapFlowTests.PassIn(revealed).Length);
     }
 

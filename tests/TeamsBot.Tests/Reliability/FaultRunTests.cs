@@ -174,7 +174,7 @@ public sealed class FaultRunTests(ITestOutputHelper output) : IAsyncLifetime
             Interlocked.Increment(ref _notFiled);
             return "not filed: the requester was told each time Graph failed";
         }
-        var requestId = CardReader.Data(filed, "Cancel request")["requestId"]!.GetValue<string>();
+        var requestId = CardReader.Data(filed, "Cancel request")["recordId"]!.GetValue<string>();
         var reference = "R-" + requestId[^6..].ToUpperInvariant();
 
         // The approvers' cards; an approver who doesn't see one asks for what is pending.
@@ -196,7 +196,7 @@ public sealed class FaultRunTests(ITestOutputHelper output) : IAsyncLifetime
         {
             var reject = CardReader.Data(approval.Card, "Reject request");
             reject["comment"] = "Wrong start date";
-            await _people.ClickAsync(approver, TapVerbs.Reject, reject, approval.Call.ActivityId!, c => Patience.Says(c, "Rejected by"));
+            await _people.ClickAsync(approver, ApprovalVerbs.Reject, reject, approval.Call.ActivityId!, c => Patience.Says(c, "Rejected by"));
             await _people.UntilAsync(requestId, r => r.IsFinal);
             Assert.True(await _people.ToldAsync(who, 20_000, "rejected your TAP request", reference), $"{who.Name} was not told {reference} was rejected");
             Assert.Equal(createsBefore, CreatesFor(target.Id));
@@ -210,12 +210,12 @@ public sealed class FaultRunTests(ITestOutputHelper output) : IAsyncLifetime
             var other = lane.Approvers.First(a => a != approver);
             var otherCard = await _people.CardAsync(other, requestId, c => CardReader.Action(c, "Approve") is not null);
             await Task.WhenAll(
-                _people.ClickAsync(approver, TapVerbs.Approve, CardReader.Data(approval.Card, "Approve"), approval.Call.ActivityId!, AnyCard),
-                _people.ClickAsync(other, TapVerbs.Approve, CardReader.Data(otherCard.Card, "Approve"), otherCard.Call.ActivityId!, AnyCard));
+                _people.ClickAsync(approver, ApprovalVerbs.Approve, CardReader.Data(approval.Card, "Approve"), approval.Call.ActivityId!, AnyCard),
+                _people.ClickAsync(other, ApprovalVerbs.Approve, CardReader.Data(otherCard.Card, "Approve"), otherCard.Call.ActivityId!, AnyCard));
         }
         else
         {
-            await _people.ClickAsync(approver, TapVerbs.Approve, CardReader.Data(approval.Card, "Approve"), approval.Call.ActivityId!, decided);
+            await _people.ClickAsync(approver, ApprovalVerbs.Approve, CardReader.Data(approval.Card, "Approve"), approval.Call.ActivityId!, decided);
         }
 
         var done = await _people.UntilAsync(requestId, r => r.IsFinal);
@@ -234,13 +234,13 @@ public sealed class FaultRunTests(ITestOutputHelper output) : IAsyncLifetime
 
         // Reveal once, then revoke (so the next round starts clean).
         MaybeTroubleTeams();
-        var revealed = await _people.ClickAsync(who, TapVerbs.Reveal, new JsonObject { ["requestId"] = requestId, ["version"] = done.Version }, formId,
+        var revealed = await _people.ClickAsync(who, TapVerbs.Reveal, new JsonObject { ["recordId"] = requestId, ["version"] = done.Version }, formId,
             c => CardReader.Action(c, "Hide now") is not null);
         var pass = TapFlowTests.PassIn(revealed);
         Assert.Equal(8, pass.Length);
         _passes.Add(pass);
         MaybeTroubleTeams();
-        await _people.ClickAsync(who, TapVerbs.Revoke, new JsonObject { ["requestId"] = requestId, ["version"] = done.Version }, formId,
+        await _people.ClickAsync(who, TapVerbs.Revoke, new JsonObject { ["recordId"] = requestId, ["version"] = done.Version }, formId,
             c => Patience.Says(c, "Pass revoked by"));
         Assert.Null(_world.Tenant.State.GetTap(target.Id));
         var final = await _world.Service<ApprovalEngine>().GetAsync(requestId, default);
@@ -292,7 +292,7 @@ public sealed class FaultRunTests(ITestOutputHelper output) : IAsyncLifetime
             return;
         }
         var planData = CardReader.Data(card, "Cancel plan");
-        var planId = planData["planId"]!.GetValue<string>();
+        var planId = planData["recordId"]!.GetValue<string>();
         var reference = "R-" + planId[^6..].ToUpperInvariant();
         var before = Ours().Select(p => p.ToJsonString()).ToList();
         (ConnectorCall Call, JsonObject Card) approval;
@@ -302,7 +302,7 @@ public sealed class FaultRunTests(ITestOutputHelper output) : IAsyncLifetime
             {
                 // The bot could not look up the other admins and said so: Patti cancels and plans again.
                 _outcomes.AddOrUpdate("policy plan not sent to the admins (planner told, planned again)", 1, (_, c) => c + 1);
-                await _people.ClickAsync(Patti, PolicyVerbs.Cancel, planData, "plan-card", c => Patience.Says(c, "Cancelled"));
+                await _people.ClickAsync(Patti, ApprovalVerbs.Cancel, planData, "plan-card", c => Patience.Says(c, "Cancelled"));
                 await PlanAndApproveAsync(command, action);
                 return;
             }
@@ -316,7 +316,7 @@ public sealed class FaultRunTests(ITestOutputHelper output) : IAsyncLifetime
             await Task.Delay(20);
         }
         MaybeTroubleTeams();
-        await _people.ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(approval.Card, "Approve plan"), approval.Call.ActivityId!,
+        await _people.ClickAsync(Lee, ApprovalVerbs.Approve, CardReader.Data(approval.Card, "Approve plan"), approval.Call.ActivityId!,
             c => !Patience.Says(c, "Waiting for a second policy admin"));
         var done = await _people.UntilAsync(planId, r => r.IsFinal);
         var plan = done.Plan();

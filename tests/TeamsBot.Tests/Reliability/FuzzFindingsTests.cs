@@ -27,7 +27,7 @@ public sealed class FuzzFindingsTests : IAsyncLifetime
     public async Task Card_data_with_a_key_twice_is_refused_as_a_bad_request()
     {
         // Two parsers may pick different values of a repeated key; the bot takes neither.
-        var json = Activities.Invoke(TapVerbs.Approve, new() { ["requestId"] = _targets.PendingRequestId, ["version"] = 1 }, _targets.ServiceUrl,
+        var json = Activities.Invoke(ApprovalVerbs.Approve, new() { ["recordId"] = _targets.PendingRequestId, ["version"] = 1 }, _targets.ServiceUrl,
                 Personas.Adele, "Adele Vance", "a:personal-adele")
             .ToJsonString().Replace("\"version\":1", "\"version\":1,\"version\":7", StringComparison.Ordinal);
 

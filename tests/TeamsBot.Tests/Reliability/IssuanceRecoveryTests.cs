@@ -31,7 +31,7 @@ public sealed class IssuanceRecoveryTests : IAsyncLifetime
         await TapFlowTests.RequestAsync(_world, Megan, "diego.siciliani@contoso.com");
         var (call, card) = await _world.WaitForCardAsync(Adele, "TAP request for Diego Siciliani");
         await _world.IdleAsync();
-        await _world.ClickAsync(Adele, TapVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
+        await _world.ClickAsync(Adele, ApprovalVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
         return await TapFlowTests.LatestRequestAsync(_world);
     }
 
@@ -91,8 +91,9 @@ public sealed class IssuanceRecoveryTests : IAsyncLifetime
 
         // Two rounds at once (a round that outlived its lease, or the timer and a manual run): the creation is slow.
         var hold = _world.Tenant.Faults.Delay(TapPath, TimeSpan.FromSeconds(1), method: "POST");
-        var service = _world.Service<TapService>();
-        await Task.WhenAll(service.ReconcileAsync(TapJobs.StuckAfter, default), service.ReconcileAsync(TapJobs.StuckAfter, default));
+        var workflow = _world.Service<ApprovalWorkflow>();
+        var kind = _world.Service<TapRequestKind>();
+        await Task.WhenAll(workflow.RecoverAsync(kind, default), workflow.RecoverAsync(kind, default));
         _world.Tenant.Faults.Remove(hold.Id!);
         await _world.IdleAsync();
 
@@ -105,7 +106,7 @@ public sealed class IssuanceRecoveryTests : IAsyncLifetime
         // Johanna has no future hire date: her one-hour pass (the policy's minimum, and its default) starts at once.
         var (_, formCall) = await TapFlowTests.RequestAsync(_world, Megan, "johanna.lorenz@contoso.com", lifetime: "60");
         var (call, card) = await _world.WaitForCardAsync(Adele, "TAP request for Johanna Lorenz");
-        await _world.ClickAsync(Adele, TapVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
+        await _world.ClickAsync(Adele, ApprovalVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
         await _world.IdleAsync();
         var first = _world.Tenant.State.GetTap(Personas.Johanna)!;
 

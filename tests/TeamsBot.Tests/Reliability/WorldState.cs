@@ -76,7 +76,7 @@ public static class WorldChecks
         await world.InstallAsync(Megan, Adele, Alex, Patti, Lee);
         await TapFlowTests.RequestAsync(world, Megan, "lynne.robbins@contoso.com");
         var (call, card) = await world.WaitForCardAsync(Adele, "TAP request for Lynne Robbins");
-        await world.ClickAsync(Adele, TapVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
+        await world.ClickAsync(Adele, ApprovalVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
         await world.IdleAsync();
         var issued = await TapFlowTests.LatestRequestAsync(world);
         Assert.Equal(ApprovalState.Completed, issued.State);

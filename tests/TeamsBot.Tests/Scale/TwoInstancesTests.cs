@@ -100,8 +100,8 @@ public sealed class TwoInstancesTests(TwoInstances world, ITestOutputHelper outp
 
         // Both approve at the same moment, each through a different process.
         var both = await Task.WhenAll(
-            ClickAsync(world.A, Adele, TapVerbs.Approve, CardReader.Data(adeleCard, "Approve"), adeleCall.ActivityId!),
-            ClickAsync(world.B, Alex, TapVerbs.Approve, CardReader.Data(alexCard, "Approve"), alexCall.ActivityId!));
+            ClickAsync(world.A, Adele, ApprovalVerbs.Approve, CardReader.Data(adeleCard, "Approve"), adeleCall.ActivityId!),
+            ClickAsync(world.B, Alex, ApprovalVerbs.Approve, CardReader.Data(alexCard, "Approve"), alexCall.ActivityId!));
 
         var engine = new ApprovalEngine(new ApprovalStore(world.Store), TimeProvider.System);
         var record = await WaitAsync(async () => (await engine.RecentAsync(10, default)).SingleOrDefault(r => r.IsFinal));

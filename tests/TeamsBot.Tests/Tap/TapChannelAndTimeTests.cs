@@ -1,3 +1,4 @@
+using TeamsBot.Approvals;
 using System.Text.Json.Nodes;
 using TeamsBot.Tap;
 using TeamsBot.Tests.Infrastructure;
@@ -45,7 +46,7 @@ public sealed class TapChannelAndTimeTests : IAsyncLifetime
         invoke.Remove("membersAdded");
         invoke["name"] = "adaptiveCard/action";
         invoke["replyToId"] = posted.ActivityId;
-        invoke["value"] = new JsonObject { ["action"] = new JsonObject { ["type"] = "Action.Execute", ["verb"] = TapVerbs.Approve, ["data"] = CardReader.Data(card, "Approve") } };
+        invoke["value"] = new JsonObject { ["action"] = new JsonObject { ["type"] = "Action.Execute", ["verb"] = ApprovalVerbs.Approve, ["data"] = CardReader.Data(card, "Approve") } };
         var body = JsonNode.Parse(await (await _world.Bot.PostActivityAsync(invoke)).Content.ReadAsStringAsync())!.AsObject();
         var decided = CardReader.CardOf(body);
         Assert.Contains("Approved by Adele Vance", CardReader.AllText(decided), StringComparison.Ordinal);
@@ -75,7 +76,7 @@ public sealed class TapChannelAndTimeTests : IAsyncLifetime
         var record = await TapFlowTests.LatestRequestAsync(_world);
         await _world.Service<TeamsBot.Approvals.ApprovalEngine>().DecideAsync(record.Id, record.Version,
             new TeamsBot.Approvals.Person(Personas.Adele, "Adele Vance"), true, null, default);
-        await _world.Service<TapService>().IssueAsync(record.Id, default);
+        await _world.Service<TeamsBot.Approvals.ApprovalWorkflow>().ExecuteAsync(_world.Service<TapRequestKind>(), record.Id, default);
         var (_, ready) = await _world.WaitForCardAsync(Megan, "Reveal pass");
         var revealed = CardReader.CardOf(await _world.ClickAsync(Megan, TapVerbs.Reveal, CardReader.Data(ready, "Reveal pass"), formCall.ActivityId!));
         var pass = TapFlowTests.PassIn(revealed);

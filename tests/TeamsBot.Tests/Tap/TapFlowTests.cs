@@ -52,7 +52,7 @@ public sealed class TapFlowTests : IAsyncLifetime
     {
         var (_, formCall) = await RequestAsync(world, Megan, "diego.siciliani@contoso.com");
         var (call, card) = await world.WaitForCardAsync(Adele, "TAP request for Diego Siciliani");
-        await world.ClickAsync(Adele, TapVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
+        await world.ClickAsync(Adele, ApprovalVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
         await world.IdleAsync();
         if (restart) await world.RestartAsync();
         var (_, ready) = await world.WaitForCardAsync(Megan, "Reveal pass");
@@ -79,7 +79,7 @@ public sealed class TapFlowTests : IAsyncLifetime
         Assert.Contains("Sign-in methods: None yet", facts, StringComparison.Ordinal);
         Assert.Contains("Reason: First day on Monday", facts, StringComparison.Ordinal);
 
-        var approved = CardReader.CardOf(await _world.ClickAsync(Adele, TapVerbs.Approve, CardReader.Data(adeleCard, "Approve"), adeleCall.ActivityId!));
+        var approved = CardReader.CardOf(await _world.ClickAsync(Adele, ApprovalVerbs.Approve, CardReader.Data(adeleCard, "Approve"), adeleCall.ActivityId!));
         Assert.Contains("Approved by Adele Vance", CardReader.AllText(approved), StringComparison.Ordinal);
         Assert.Null(CardReader.Action(approved, "Approve"));
         await _world.IdleAsync();
@@ -140,7 +140,7 @@ public sealed class TapFlowTests : IAsyncLifetime
         await _world.ClickAsync(Megan, TapVerbs.Submit, data, formCall.ActivityId!);
         var validationTrips = log.RoundTrips - formTrips;
         var (call, card) = await _world.WaitForCardAsync(Adele, "TAP request for Diego Siciliani");
-        await _world.ClickAsync(Adele, TapVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
+        await _world.ClickAsync(Adele, ApprovalVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
         await _world.IdleAsync();
         var (_, ready) = await _world.WaitForCardAsync(Megan, "Reveal pass");
         await _world.ClickAsync(Megan, TapVerbs.Reveal, CardReader.Data(ready, "Reveal pass"), formCall.ActivityId!);
@@ -160,8 +160,8 @@ public sealed class TapFlowTests : IAsyncLifetime
         var (alexCall, alexCard) = await _world.WaitForCardAsync(Alex, "TAP request for Lynne Robbins");
 
         var both = await Task.WhenAll(
-            _world.ClickAsync(Adele, TapVerbs.Approve, CardReader.Data(adeleCard, "Approve"), adeleCall.ActivityId!),
-            _world.ClickAsync(Alex, TapVerbs.Approve, CardReader.Data(alexCard, "Approve"), alexCall.ActivityId!));
+            _world.ClickAsync(Adele, ApprovalVerbs.Approve, CardReader.Data(adeleCard, "Approve"), adeleCall.ActivityId!),
+            _world.ClickAsync(Alex, ApprovalVerbs.Approve, CardReader.Data(alexCard, "Approve"), alexCall.ActivityId!));
         await _world.IdleAsync();
 
         var record = await LatestRequestAsync(_world);
@@ -193,10 +193,10 @@ public sealed class TapFlowTests : IAsyncLifetime
         await RequestAsync(_world, Megan, "diego.siciliani@contoso.com");
         var (call, card) = await _world.WaitForCardAsync(Adele, "TAP request for Diego Siciliani");
         var data = CardReader.Data(card, "Reject request");
-        Assert.Contains("Say why", CardReader.MessageOf(await _world.ClickAsync(Adele, TapVerbs.Reject, data.DeepClone().AsObject(), call.ActivityId!)),
+        Assert.Contains("Say why", CardReader.MessageOf(await _world.ClickAsync(Adele, ApprovalVerbs.Reject, data.DeepClone().AsObject(), call.ActivityId!)),
             StringComparison.Ordinal);
         data["comment"] = "Wrong start date";
-        var rejected = CardReader.CardOf(await _world.ClickAsync(Adele, TapVerbs.Reject, data, call.ActivityId!));
+        var rejected = CardReader.CardOf(await _world.ClickAsync(Adele, ApprovalVerbs.Reject, data, call.ActivityId!));
         Assert.Contains("Rejected by Adele Vance", CardReader.AllText(rejected), StringComparison.Ordinal);
         await _world.Connector.WaitForTextAsync("rejected your TAP request for Diego Siciliani");
         await _world.IdleAsync();
@@ -210,9 +210,9 @@ public sealed class TapFlowTests : IAsyncLifetime
         await RequestAsync(_world, Megan, "diego.siciliani@contoso.com");
         var (adeleCall, adeleCard) = await _world.WaitForCardAsync(Adele, "TAP request for Diego Siciliani");
         var (alexCall, alexCard) = await _world.WaitForCardAsync(Alex, "TAP request for Diego Siciliani");
-        await _world.ClickAsync(Adele, TapVerbs.Approve, CardReader.Data(adeleCard, "Approve"), adeleCall.ActivityId!);
-        var late = CardReader.CardOf(await _world.ClickAsync(Alex, TapVerbs.Reject,
-            new JsonObject { ["requestId"] = CardReader.Data(alexCard, "Approve")["requestId"]!.GetValue<string>(), ["version"] = 1, ["comment"] = "no" },
+        await _world.ClickAsync(Adele, ApprovalVerbs.Approve, CardReader.Data(adeleCard, "Approve"), adeleCall.ActivityId!);
+        var late = CardReader.CardOf(await _world.ClickAsync(Alex, ApprovalVerbs.Reject,
+            new JsonObject { ["recordId"] = CardReader.Data(alexCard, "Approve")["recordId"]!.GetValue<string>(), ["version"] = 1, ["comment"] = "no" },
             alexCall.ActivityId!));
         Assert.Contains("Approved by Adele Vance", CardReader.AllText(late), StringComparison.Ordinal);
         Assert.Contains("{{DATE(", CardReader.AllText(late), StringComparison.Ordinal);
@@ -222,7 +222,7 @@ public sealed class TapFlowTests : IAsyncLifetime
     public async Task The_requester_can_cancel_while_pending()
     {
         var (body, formCall) = await RequestAsync(_world, Megan, "diego.siciliani@contoso.com");
-        var cancelled = CardReader.CardOf(await _world.ClickAsync(Megan, TapVerbs.Cancel, CardReader.Data(CardReader.CardOf(body), "Cancel request"), formCall.ActivityId!));
+        var cancelled = CardReader.CardOf(await _world.ClickAsync(Megan, ApprovalVerbs.Cancel, CardReader.Data(CardReader.CardOf(body), "Cancel request"), formCall.ActivityId!));
         Assert.Contains("Cancelled", CardReader.AllText(cancelled), StringComparison.Ordinal);
         await _world.IdleAsync();
         await _world.WaitForCardAsync(Adele, "Cancelled by Megan Bowen");

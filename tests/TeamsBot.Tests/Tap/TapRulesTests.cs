@@ -93,9 +93,9 @@ public sealed class TapRulesTests : IAsyncLifetime
         await _world.IdleAsync();
         Assert.DoesNotContain(_world.CardsFor(Adele), c => CardReader.AllText(c.Card).Contains("Miriam", StringComparison.Ordinal));
 
-        var denied = await _world.ClickAsync(Adele, TapVerbs.Approve, CardReader.Data(card, "Approve"));
+        var denied = await _world.ClickAsync(Adele, ApprovalVerbs.Approve, CardReader.Data(card, "Approve"));
         Assert.Contains("privileged approvers", CardReader.MessageOf(denied), StringComparison.Ordinal);
-        var approved = await _world.ClickAsync(Isaiah, TapVerbs.Approve, CardReader.Data(card, "Approve"), isaiahCall.ActivityId!);
+        var approved = await _world.ClickAsync(Isaiah, ApprovalVerbs.Approve, CardReader.Data(card, "Approve"), isaiahCall.ActivityId!);
         Assert.Contains("Approved by Isaiah Langer", CardReader.AllText(CardReader.CardOf(approved)), StringComparison.Ordinal);
     }
 
@@ -113,12 +113,12 @@ public sealed class TapRulesTests : IAsyncLifetime
         var (_, card) = await _world.WaitForCardAsync(Adele, "TAP request for Diego Siciliani");
         var data = CardReader.Data(card, "Approve");
 
-        Assert.Contains("your own request", CardReader.MessageOf(await _world.ClickAsync(Megan, TapVerbs.Approve, data)), StringComparison.Ordinal);
-        Assert.Contains("TAP approvers group", CardReader.MessageOf(await _world.ClickAsync(Patti, TapVerbs.Approve, data)), StringComparison.Ordinal);
+        Assert.Contains("your own request", CardReader.MessageOf(await _world.ClickAsync(Megan, ApprovalVerbs.Approve, data)), StringComparison.Ordinal);
+        Assert.Contains("TAP approvers group", CardReader.MessageOf(await _world.ClickAsync(Patti, ApprovalVerbs.Approve, data)), StringComparison.Ordinal);
         Assert.Equal(ApprovalState.Pending, (await TapFlowTests.LatestRequestAsync(_world)).State);
 
         // An approver reached through a nested group may decide.
-        var ok = await _world.ClickAsync(Alex, TapVerbs.Approve, data);
+        var ok = await _world.ClickAsync(Alex, ApprovalVerbs.Approve, data);
         Assert.Contains("Approved by Alex Wilber", CardReader.AllText(CardReader.CardOf(ok)), StringComparison.Ordinal);
     }
 
@@ -128,8 +128,8 @@ public sealed class TapRulesTests : IAsyncLifetime
         // Christie may request for anyone; the request is for Adele, an approver.
         await TapFlowTests.RequestAsync(_world, Christie, "adele.vance@contoso.com");
         var record = await TapFlowTests.LatestRequestAsync(_world);
-        var data = new JsonObject { ["requestId"] = record.Id, ["version"] = record.Version };
-        Assert.Contains("for yourself", CardReader.MessageOf(await _world.ClickAsync(Adele, TapVerbs.Approve, data)), StringComparison.Ordinal);
+        var data = new JsonObject { ["recordId"] = record.Id, ["version"] = record.Version };
+        Assert.Contains("for yourself", CardReader.MessageOf(await _world.ClickAsync(Adele, ApprovalVerbs.Approve, data)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -141,13 +141,13 @@ public sealed class TapRulesTests : IAsyncLifetime
 
         // Another request id: nothing to act on.
         var other = data.DeepClone().AsObject();
-        other["requestId"] = "0000000000000000001-deadbeef";
-        Assert.Contains("out of date", CardReader.MessageOf(await _world.ClickAsync(Adele, TapVerbs.Approve, other)), StringComparison.Ordinal);
+        other["recordId"] = "0000000000000000001-deadbeef";
+        Assert.Contains("out of date", CardReader.MessageOf(await _world.ClickAsync(Adele, ApprovalVerbs.Approve, other)), StringComparison.Ordinal);
 
         // A replayed older version: shown the request as it stands, no decision.
         var old = data.DeepClone().AsObject();
         old["version"] = 0;
-        var replay = CardReader.CardOf(await _world.ClickAsync(Adele, TapVerbs.Approve, old));
+        var replay = CardReader.CardOf(await _world.ClickAsync(Adele, ApprovalVerbs.Approve, old));
         Assert.NotNull(CardReader.Action(replay, "Approve"));
         Assert.Equal(ApprovalState.Pending, (await TapFlowTests.LatestRequestAsync(_world)).State);
 
@@ -155,7 +155,7 @@ public sealed class TapRulesTests : IAsyncLifetime
         var smuggled = data.DeepClone().AsObject();
         smuggled["lifetimeMinutes"] = 43200;
         smuggled["userUpn"] = "johanna.lorenz@contoso.com";
-        await _world.ClickAsync(Adele, TapVerbs.Approve, smuggled, call.ActivityId!);
+        await _world.ClickAsync(Adele, ApprovalVerbs.Approve, smuggled, call.ActivityId!);
         await _world.IdleAsync();
         var tap = _world.Tenant.State.GetTap(Personas.Diego);
         Assert.NotNull(tap);
@@ -176,7 +176,7 @@ public sealed class TapRulesTests : IAsyncLifetime
         Assert.Equal(ApprovalState.Expired, record.State);
         await _world.WaitForCardAsync(Adele, "Expired");
         await _world.Connector.WaitForTextAsync("expired without a decision");
-        var late = CardReader.CardOf(await _world.ClickAsync(Adele, TapVerbs.Approve, CardReader.Data(card, "Approve")));
+        var late = CardReader.CardOf(await _world.ClickAsync(Adele, ApprovalVerbs.Approve, CardReader.Data(card, "Approve")));
         Assert.Contains("Expired", CardReader.AllText(late), StringComparison.Ordinal);
         Assert.Null(_world.Tenant.State.GetTap(Personas.Diego));
     }
@@ -204,7 +204,7 @@ public sealed class TapRulesTests : IAsyncLifetime
     {
         var (_, formCall) = await TapFlowTests.RequestAsync(_world, Megan, "diego.siciliani@contoso.com");
         var (call, card) = await _world.WaitForCardAsync(Adele, "TAP request for Diego Siciliani");
-        await _world.ClickAsync(Adele, TapVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
+        await _world.ClickAsync(Adele, ApprovalVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
         await _world.IdleAsync();
         var first = _world.Tenant.State.GetTap(Personas.Diego)!;
 

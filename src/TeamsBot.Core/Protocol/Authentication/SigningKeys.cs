@@ -1,7 +1,4 @@
 using System.Collections.Frozen;
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace TeamsBot.Protocol.Authentication;

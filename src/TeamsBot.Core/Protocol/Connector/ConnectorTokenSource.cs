@@ -1,5 +1,4 @@
 using Azure.Core;
-using Microsoft.Extensions.Options;
 using TeamsBot.Protocol.Authentication;
 
 namespace TeamsBot.Protocol.Connector;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using TeamsBot.Directory;
+using TeamsBot.Errors;
 using TeamsBot.Protocol.Connector;
 using TeamsBot.Storage;
 
@@ -170,10 +168,9 @@ public sealed class ActivityProcessor(
     {
         switch (ex)
         {
-            case DirectoryException directory:
-                logger.LogWarning("Directory error {Kind} {GraphCode} (request {RequestId}) [{CorrelationId}]",
-                    directory.Kind, directory.GraphCode, directory.RequestId, turn.CorrelationId);
-                return $"{directory.Message} (ref {turn.CorrelationId})";
+            case UserFacingException told:
+                logger.LogWarning("{Problem} [{CorrelationId}]", told.LogText, turn.CorrelationId);
+                return $"{told.Message} (ref {turn.CorrelationId})";
             case ConnectorException connector:
                 // Teams refused something posted while handling the click: not a failure of the bot's own.
                 logger.LogWarning("A post to Teams was refused: {Status} {Code} [{CorrelationId}]", (int)connector.Status, connector.Code, turn.CorrelationId);

@@ -110,7 +110,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         data["reason"] = "Starts Monday";
         var filed = CardReader.CardOf(await ClickAsync(requester, TapVerbs.Submit, data, "form-" + upn));
         Assert.Contains("Waiting for approval", CardReader.AllText(filed), StringComparison.Ordinal);
-        return CardReader.Data(filed, "Cancel request")["requestId"]!.GetValue<string>();
+        return CardReader.Data(filed, "Cancel request")["recordId"]!.GetValue<string>();
     }
 
     private async Task<(ConnectorCall Call, JsonObject Card)> CardAsync(Persona who, string marker, string action, int timeoutMs = Waits.SafetyNetMs)
@@ -123,7 +123,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
     private async Task ApproveAsync(Persona approver, string requestId)
     {
         var (call, card) = await CardAsync(approver, requestId, "Approve");
-        var answer = await ClickAsync(approver, TapVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
+        var answer = await ClickAsync(approver, ApprovalVerbs.Approve, CardReader.Data(card, "Approve"), call.ActivityId!);
         Assert.Contains($"Approved by {approver.Name}", CardReader.AllText(CardReader.CardOf(answer)), StringComparison.Ordinal);
     }
 
@@ -134,7 +134,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var record = await RecordAsync(requestId);
-            answer = (await ClickAsync(requester, TapVerbs.Reveal, new JsonObject { ["requestId"] = requestId, ["version"] = record.Version }))!;
+            answer = (await ClickAsync(requester, TapVerbs.Reveal, new JsonObject { ["recordId"] = requestId, ["version"] = record.Version }))!;
             if (answer["type"]?.GetValue<string>() == "application/vnd.microsoft.card.adaptive") break;
             output.WriteLine($"reveal told {requester.Name}: {answer["value"]}");
         }
@@ -218,8 +218,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         await SayAsync(Patti, "policy deploy");
         await _connector.WaitForCardAsync("Plan: Deploy");
         var (planCall, planCard) = await CardAsync(Lee, "Plan: Deploy", "Approve plan");
-        var planId = CardReader.Data(planCard, "Approve plan")["planId"]!.GetValue<string>();
-        await ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(planCard, "Approve plan"), planCall.ActivityId!);
+        var planId = CardReader.Data(planCard, "Approve plan")["recordId"]!.GetValue<string>();
+        await ClickAsync(Lee, ApprovalVerbs.Approve, CardReader.Data(planCard, "Approve plan"), planCall.ActivityId!);
         await _graph.UntilHeldAsync(1);
         Assert.Equal(2, Ours().Count);
 
@@ -302,8 +302,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         await ApproveAsync(Alex, pradeep);
         await SayAsync(Patti, "policy deploy");
         var (planCall, planCard) = await CardAsync(Lee, "Plan: Deploy", "Approve plan");
-        var planId = CardReader.Data(planCard, "Approve plan")["planId"]!.GetValue<string>();
-        await ClickAsync(Lee, PolicyVerbs.Approve, CardReader.Data(planCard, "Approve plan"), planCall.ActivityId!);
+        var planId = CardReader.Data(planCard, "Approve plan")["recordId"]!.GetValue<string>();
+        await ClickAsync(Lee, ApprovalVerbs.Approve, CardReader.Data(planCard, "Approve plan"), planCall.ActivityId!);
         await UntilHitAsync(tapHold.Id!);
         await UntilHitAsync(policyHold.Id!);
 
