@@ -20,6 +20,7 @@ public static class ProtocolServices
         services.AddHttpClient(SigningKeyCache.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(20));
         services.AddSingleton<SigningKeyCache>();
         services.AddSingleton<InboundTokenValidator>();
+        services.AddSingleton<IConversationReferences, ConversationReferences>();
 
         services.AddSingleton<IConnectorTokenSource, ConnectorTokenSource>();
         services.AddHttpClient<IConnectorClient, ConnectorClient>(ConnectorClient.HttpClientName)

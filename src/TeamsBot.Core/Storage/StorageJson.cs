@@ -1,9 +1,7 @@
-using TeamsBot.Protocol;
 
 namespace TeamsBot.Storage;
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]
-[JsonSerializable(typeof(ConversationReference))]
 [JsonSerializable(typeof(AuditEntry))]
 [JsonSerializable(typeof(Lease))]
 internal sealed partial class StorageJson : JsonSerializerContext;

@@ -26,7 +26,6 @@ public static class StorageServices
                 _ => throw new InvalidOperationException($"Storage:Provider '{options.Provider}' is not known: use Sqlite or AzureTables."),
             };
         });
-        services.AddSingleton<IConversationReferences, ConversationReferences>();
         services.AddSingleton<IAuditLog, AuditLog>();
         services.AddSingleton<ILeases, Leases>();
         return services;

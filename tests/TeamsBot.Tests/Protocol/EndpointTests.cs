@@ -135,7 +135,7 @@ public sealed class EndpointTests : IAsyncLifetime
         var body = JsonNode.Parse(await (await _bot.PostActivityAsync(invoke)).Content.ReadAsStringAsync())!;
         Assert.Contains("only work for my own organization", body["value"]!.GetValue<string>(), StringComparison.Ordinal);
         // No conversation reference was kept for the foreign tenant.
-        var references = _bot.Services.GetRequiredService<TeamsBot.Storage.IConversationReferences>();
+        var references = _bot.Services.GetRequiredService<TeamsBot.Protocol.IConversationReferences>();
         Assert.Null(await references.ForUserAsync(Personas.Megan));
     }
 
@@ -157,7 +157,7 @@ public sealed class EndpointTests : IAsyncLifetime
         await _connector.WaitForTextAsync("didn't understand");
 
         await using var restarted = new BotApp(BotApp.Local(_temp.File("bot.db")), environment: "Development");
-        var reference = await restarted.Services.GetRequiredService<TeamsBot.Storage.IConversationReferences>().ForUserAsync(Personas.Megan);
+        var reference = await restarted.Services.GetRequiredService<TeamsBot.Protocol.IConversationReferences>().ForUserAsync(Personas.Megan);
         Assert.NotNull(reference);
         Assert.Equal(_connector.ServiceUrl, reference.ServiceUrl);
         Assert.Equal("a:personal-megan", reference.ConversationId);

@@ -1,3 +1,4 @@
+using TeamsBot.Protocol;
 using System.Net;
 using System.Text;
 using TeamsBot.Approvals;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using TeamsBot.Protocol;
+using TeamsBot.Storage;
 
-namespace TeamsBot.Storage;
+namespace TeamsBot.Protocol;
 
 /// <summary>Where to reach a user (their 1:1 chat) or a conversation proactively, kept from their last activity.</summary>
 public interface IConversationReferences
@@ -34,7 +34,7 @@ public sealed class ConversationReferences(IDocumentStore store, TimeProvider ti
         var key = reference.IsPersonal && reference.UserAadObjectId is { } aad ? UserKey(aad) : ConversationKey(reference.ConversationId);
         var now = time.GetUtcNow();
         if (_known.TryGetValue(key, out var known) && known.Reference.SameRoute(reference) && now - known.At < TrustKnownFor) return;
-        await store.UpsertAsync(Collection, key, JsonSerializer.Serialize(reference, StorageJson.Default.ConversationReference), ct);
+        await store.UpsertAsync(Collection, key, JsonSerializer.Serialize(reference, ReferenceJson.Default.ConversationReference), ct);
         _known[key] = (reference, now);
     }
 
@@ -52,9 +52,13 @@ public sealed class ConversationReferences(IDocumentStore store, TimeProvider ti
     private async Task<ConversationReference?> ReadAsync(string key, CancellationToken ct)
     {
         var document = await store.GetAsync(Collection, key, ct);
-        return document is null ? null : JsonSerializer.Deserialize(document.Json, StorageJson.Default.ConversationReference);
+        return document is null ? null : JsonSerializer.Deserialize(document.Json, ReferenceJson.Default.ConversationReference);
     }
 
     private static string UserKey(string aadObjectId) => "user:" + aadObjectId.ToLowerInvariant();
     private static string ConversationKey(string conversationId) => "conversation:" + conversationId;
 }
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ConversationReference))]
+internal sealed partial class ReferenceJson : JsonSerializerContext;
