@@ -203,6 +203,7 @@ def main():
             if mode == "local":
                 # Local mode is refused outside Development; keep its console quiet as in production.
                 env.update(ASPNETCORE_ENVIRONMENT="Development", Logging__LogLevel__Default="Warning", Graph__SimulatedPort="0")
+                default_dir, program = os.path.join(BIN, "local"), "TeamsBot.Local"
             else:
                 env.update({
                     "ASPNETCORE_ENVIRONMENT": "Production",
@@ -216,10 +217,13 @@ def main():
                     # The loopback Entra's certificate authority, trusted by this process only.
                     "SSL_CERT_FILE": ca,
                 })
+                default_dir, program = os.path.join(BIN, "bot"), "TeamsBot"
             # Extra runtime settings for a trial (profile/ab.sh), e.g. "DOTNET_gcServer=0".
             env.update(kv.split("=", 1) for kv in os.environ.get("BENCH_BOT_ENV", "").split())
-            bot_dir = os.path.abspath(os.environ.get("BENCH_BOT_DIR") or os.path.join(BIN, "bot"))
-            return Server(f"bot-{mode}", [os.path.join(bot_dir, "TeamsBot")], env, bot_dir, BOT_PORT,
+            bot_dir = os.path.abspath(os.environ.get("BENCH_BOT_DIR") or default_dir)
+            if not os.path.exists(os.path.join(bot_dir, program)):
+                program = "TeamsBot"  # a build from before the launcher: the bot started the simulated tenant itself
+            return Server(f"bot-{mode}", [os.path.join(bot_dir, program)], env, bot_dir, BOT_PORT,
                           f"bot-{mode}-{db}.log")
         return make
 

@@ -25,6 +25,8 @@ fi
 
 echo "[bench] building Release" >&2
 dotnet publish ../src/TeamsBot -c Release -o "$RESULTS/bin/bot" -nologo -v q >/dev/null
+# Local mode runs through the development launcher (the bot plus the simulated tenant).
+dotnet build ../src/TeamsBot.Local -c Release -o "$RESULTS/bin/local" -nologo -v q >/dev/null
 dotnet publish Ceiling -c Release -o "$RESULTS/bin/ceiling" -nologo -v q >/dev/null
 dotnet publish Issuer -c Release -o "$RESULTS/bin/issuer" -nologo -v q >/dev/null
 dotnet publish Flows -c Release -o "$RESULTS/bin/flows" -nologo -v q >/dev/null

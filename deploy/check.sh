@@ -160,6 +160,18 @@ dockerfile_sources_exist() {
 }
 check "Dockerfile: COPY sources exist, non-root, HEALTHCHECK, port 8080" dockerfile_sources_exist
 
+# What is deployed is the production host alone: the simulated tenant ships only with src/TeamsBot.Local.
+published_without_simulated_tenant() {
+  dotnet publish "$root/src/TeamsBot/TeamsBot.csproj" -c Release -o "$work/publish" -nologo -v q || return 1
+  [[ -f "$work/publish/TeamsBot.dll" ]] || { echo "no TeamsBot.dll in the publish output"; return 1; }
+  if ls "$work/publish" | grep -qi 'DevTenant'; then
+    echo "the publish output holds the simulated tenant:"
+    ls "$work/publish" | grep -i 'DevTenant'
+    return 1
+  fi
+}
+check "dotnet publish src/TeamsBot: no TeamsBot.DevTenant in the output" published_without_simulated_tenant
+
 echo "packaging checks took $(($(date +%s) - started))s"
 echo "packaging: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

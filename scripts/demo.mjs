@@ -7,7 +7,7 @@ import { startStack } from '../tests/e2e/lib/stack.mjs';
 
 const usage = `Usage: scripts/demo [--no-bot] [--personas megan,adele,...]
 
-Starts the bot locally (dotnet run --project src/TeamsBot, simulated Contoso tenant) and one
+Starts the bot locally (dotnet run --project src/TeamsBot.Local, simulated Contoso tenant) and one
 Microsoft 365 Agents Playground per persona, each a Teams client signed in as that person:
 ${PERSONAS.map((p) => `  ${p.key.padEnd(6)} ${p.user.name} (${p.role})`).join('\n')}
 

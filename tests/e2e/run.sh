@@ -39,8 +39,8 @@ fi
 if [ -z "${BOT_URL:-}" ]; then
   export E2E_BOT_CONFIGURATION="${E2E_BOT_CONFIGURATION:-Release}"
   if [ "${E2E_BOT_NO_BUILD:-}" != "1" ]; then
-    echo "e2e: building the bot (dotnet build src/TeamsBot -c $E2E_BOT_CONFIGURATION)"
-    dotnet build "$ROOT/src/TeamsBot" -c "$E2E_BOT_CONFIGURATION" -nologo -v quiet ||
+    echo "e2e: building the bot (dotnet build src/TeamsBot.Local -c $E2E_BOT_CONFIGURATION)"
+    dotnet build "$ROOT/src/TeamsBot.Local" -c "$E2E_BOT_CONFIGURATION" -nologo -v quiet ||
       give_up "the bot does not build"
     export E2E_BOT_NO_BUILD=1
   fi

@@ -74,7 +74,10 @@ public static class TapEligibility
                 && !string.Equals(id, target.Id, StringComparison.OrdinalIgnoreCase)).Distinct(StringComparer.OrdinalIgnoreCase).ToList()
             : [];
         if (string.IsNullOrEmpty(approverGroup))
-            problems.Add("No approvers group is configured (Tap:ApproversGroupId), so nobody could approve this request.");
+        {
+            // A role holder without a privileged approvers group was refused above, naming that group.
+            if (!privileged) problems.Add("No approvers group is configured (Tap:ApproversGroupId), so nobody could approve this request.");
+        }
         else if (approvers.Count == 0)
             problems.Add("Nobody else is in the approvers group, so nobody could approve this request.");
 

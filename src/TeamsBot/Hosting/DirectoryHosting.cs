@@ -1,4 +1,3 @@
-using TeamsBot.DevTenant;
 using TeamsBot.Directory;
 
 namespace TeamsBot.Host.Hosting;
@@ -6,47 +5,30 @@ namespace TeamsBot.Host.Hosting;
 public static class DirectoryHosting
 {
     /// <summary>
-    /// Microsoft Graph behind the directory ports. In Simulated mode (local runs) with no Graph:BaseUrl, the simulated
-    /// tenant starts in this process on loopback before anything else; Simulated mode is refused in Production.
+    /// Microsoft Graph behind the directory ports. Simulated mode (a simulated tenant on loopback, started by
+    /// src/TeamsBot.Local or a test) is refused in Production and needs a loopback Graph:BaseUrl.
     /// </summary>
     public static WebApplicationBuilder AddTenantDirectory(this WebApplicationBuilder builder)
     {
-        builder.Services.AddHostedService<SimulatedTenantHost>();
+        builder.Services.AddHostedService<SimulatedModeCheck>();
         builder.Services.AddTenantDirectory(builder.Configuration);
         return builder;
     }
 
-    /// <summary>Starts the simulated tenant when the configuration asks for it (read at start, after every source is in).</summary>
-    private sealed class SimulatedTenantHost(IConfiguration configuration, IHostEnvironment environment, ILogger<SimulatedTenantHost> logger)
-        : IHostedService, IAsyncDisposable
+    /// <summary>Checks the Graph mode when the bot starts (after every configuration source is in).</summary>
+    private sealed class SimulatedModeCheck(IConfiguration configuration, IHostEnvironment environment) : IHostedService
     {
-        private SimulatedTenant? _tenant;
-
-        public async Task StartAsync(CancellationToken cancellationToken)
+        public Task StartAsync(CancellationToken cancellationToken)
         {
-            if (!string.Equals(configuration["Graph:Mode"], nameof(GraphMode.Simulated), StringComparison.OrdinalIgnoreCase)) return;
+            if (!string.Equals(configuration["Graph:Mode"], nameof(GraphMode.Simulated), StringComparison.OrdinalIgnoreCase)) return Task.CompletedTask;
             if (environment.IsProduction())
                 throw new InvalidOperationException("Graph:Mode=Simulated is for local runs and tests; it is refused in Production. Use Graph:Mode=Live.");
-            if (!string.IsNullOrWhiteSpace(configuration["Graph:BaseUrl"]))
-            {
-                if (!Uri.TryCreate(configuration["Graph:BaseUrl"], UriKind.Absolute, out var url) || !url.IsLoopback)
-                    throw new InvalidOperationException("Graph:Mode=Simulated needs a loopback Graph:BaseUrl (or none, to start the simulated tenant).");
-                return;
-            }
-            _tenant = await SimulatedTenant.StartAsync(new SimulatedTenantOptions
-            {
-                Port = int.TryParse(configuration["Graph:SimulatedPort"], out var port) ? port : 0,
-                SeedPath = configuration["Graph:SimulatedSeedPath"] is { Length: > 0 } seed ? seed : null,
-            }, cancellationToken);
-            configuration["Graph:BaseUrl"] = _tenant.BaseUrl;
-            logger.LogInformation("Simulated tenant at {BaseUrl} (developer API at {Root}/_dev)", _tenant.BaseUrl, _tenant.RootUrl);
+            if (!Uri.TryCreate(configuration["Graph:BaseUrl"], UriKind.Absolute, out var url) || !url.IsLoopback)
+                throw new InvalidOperationException(
+                    "Graph:Mode=Simulated needs the simulated tenant's loopback Graph:BaseUrl. Run the bot locally with 'dotnet run --project src/TeamsBot.Local', which starts it.");
+            return Task.CompletedTask;
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_tenant is not null) await _tenant.DisposeAsync();
-        }
     }
 }

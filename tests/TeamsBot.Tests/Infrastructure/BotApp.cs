@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using TeamsBot.DevTenant;
 
 namespace TeamsBot.Tests.Infrastructure;
 
@@ -19,11 +20,27 @@ public sealed class BotApp(Dictionary<string, string?> settings, string environm
     public const string TenantId = "7a2d4c1e-5b3f-4e6a-9c8d-0e1f2a3b4c5d";
     public const string AppId = "5d0c2a4e-1111-4222-8333-944455566677";
 
+    // Local mode without a tenant of its own gets one, as src/TeamsBot.Local starts one for the bot.
+    private SimulatedTenant? _tenant;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        if (settings.ContainsKey("Graph:SimulatedPort") && string.IsNullOrEmpty(settings.GetValueOrDefault("Graph:BaseUrl")))
+        {
+            _tenant = SimulatedTenant.StartAsync().GetAwaiter().GetResult();
+            settings["Graph:Mode"] = "Simulated";
+            settings["Graph:BaseUrl"] = _tenant.BaseUrl;
+        }
         builder.UseEnvironment(environment);
         builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));
         if (services is not null) builder.ConfigureServices(services);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_tenant is not null) await _tenant.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>Settings for a bot that checks tokens against <paramref name="issuer"/>.</summary>

@@ -1,4 +1,4 @@
-// Starts the bot in local mode (`dotnet run --project src/TeamsBot`) or checks one that runs already.
+// Starts the bot in local mode (`dotnet run --project src/TeamsBot.Local`) or checks one that runs already.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { E2E_DIR, assertPortFree } from './playground.mjs';
@@ -49,7 +49,7 @@ export async function startBot({ botUrl = botUrlFromEnv(), configuration, noBuil
   const log = logFile ?? join(E2E_DIR, '.playground', 'bot.log');
   mkdirSync(dirname(log), { recursive: true });
   writeFileSync(log, '');
-  const args = ['run', '--project', join(REPO_ROOT, 'src', 'TeamsBot')];
+  const args = ['run', '--project', join(REPO_ROOT, 'src', 'TeamsBot.Local')];
   if (configuration) args.push('-c', configuration);
   if (noBuild) args.push('--no-build');
   args.push('--', '--urls', `http://${hostname}:${port}`);

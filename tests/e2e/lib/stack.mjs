@@ -23,13 +23,13 @@ export async function startStack({ personas = PERSONAS.map((p) => p.key), bot = 
 
   try {
     if (mode === 'start') {
-      log(`starting the bot: dotnet run --project src/TeamsBot -> ${messagesEndpoint(botUrl)}`);
+      log(`starting the bot: dotnet run --project src/TeamsBot.Local -> ${messagesEndpoint(botUrl)}`);
       stack.bot = await startBot({ botUrl, ...botOptions });
       log(`bot healthy at ${botUrl}/healthz (log: ${stack.bot.logFile})`);
     } else {
       log(`using the bot already running at ${botUrl}`);
       await waitForHealth(botUrl, { timeoutMs: 15000 }).catch((err) => {
-        throw new Error(`${err.message}\nStart the bot first (dotnet run --project src/TeamsBot) or drop --no-bot / BOT_URL.`);
+        throw new Error(`${err.message}\nStart the bot first (dotnet run --project src/TeamsBot.Local) or drop --no-bot / BOT_URL.`);
       });
     }
 
