@@ -113,17 +113,6 @@ public sealed class ConversationParameters
     [JsonPropertyName("channelData")] public JsonObject? ChannelData { get; set; }
 }
 
-/// <summary>A member as the Teams connector returns it.</summary>
-public sealed class TeamsMember
-{
-    [JsonPropertyName("id")] public string? Id { get; set; }
-    [JsonPropertyName("name")] public string? Name { get; set; }
-    [JsonPropertyName("aadObjectId")] public string? AadObjectId { get; set; }
-    [JsonPropertyName("userPrincipalName")] public string? UserPrincipalName { get; set; }
-    [JsonPropertyName("email")] public string? Email { get; set; }
-    [JsonPropertyName("tenantId")] public string? TenantId { get; set; }
-}
-
 public sealed class ConnectorErrorResponse
 {
     [JsonPropertyName("error")] public ConnectorError? Error { get; set; }
@@ -159,7 +148,6 @@ public sealed class AdaptiveCardInvokeResponse
 [JsonSerializable(typeof(ResourceResponse))]
 [JsonSerializable(typeof(ConversationResourceResponse))]
 [JsonSerializable(typeof(ConversationParameters))]
-[JsonSerializable(typeof(TeamsMember))]
 [JsonSerializable(typeof(ConnectorErrorResponse))]
 [JsonSerializable(typeof(AdaptiveCardInvokeResponse))]
 public sealed partial class ProtocolJson : JsonSerializerContext;

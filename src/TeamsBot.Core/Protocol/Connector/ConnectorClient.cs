@@ -8,12 +8,10 @@ namespace TeamsBot.Protocol.Connector;
 public interface IConnectorClient
 {
     Task<string?> SendAsync(string serviceUrl, string conversationId, Activity activity, CancellationToken ct = default);
-    Task<string?> ReplyAsync(string serviceUrl, string conversationId, string replyToId, Activity activity, CancellationToken ct = default);
     Task UpdateAsync(string serviceUrl, string conversationId, string activityId, Activity activity, CancellationToken ct = default);
     /// <summary>Creates (or finds: the call is idempotent) the 1:1 conversation with a user, by 29: id or Entra object id.</summary>
     Task<ConversationResourceResponse> CreatePersonalConversationAsync(string serviceUrl, string userId, string tenantId,
         CancellationToken ct = default);
-    Task<TeamsMember?> GetMemberAsync(string serviceUrl, string conversationId, string memberId, CancellationToken ct = default);
 }
 
 /// <summary>
@@ -27,16 +25,6 @@ public sealed class ConnectorClient(HttpClient http, IConnectorTokenSource token
     public async Task<string?> SendAsync(string serviceUrl, string conversationId, Activity activity, CancellationToken ct = default)
     {
         var url = Url(serviceUrl, $"v3/conversations/{Uri.EscapeDataString(conversationId)}/activities");
-        var response = await SendJsonAsync(HttpMethod.Post, url, activity, ProtocolJson.Default.Activity, ProtocolJson.Default.ResourceResponse, ct);
-        return response?.Id;
-    }
-
-    public async Task<string?> ReplyAsync(string serviceUrl, string conversationId, string replyToId, Activity activity,
-        CancellationToken ct = default)
-    {
-        activity.ReplyToId = replyToId;
-        var url = Url(serviceUrl,
-            $"v3/conversations/{Uri.EscapeDataString(conversationId)}/activities/{Uri.EscapeDataString(replyToId)}");
         var response = await SendJsonAsync(HttpMethod.Post, url, activity, ProtocolJson.Default.Activity, ProtocolJson.Default.ResourceResponse, ct);
         return response?.Id;
     }
@@ -62,17 +50,6 @@ public sealed class ConnectorClient(HttpClient http, IConnectorTokenSource token
         var response = await SendJsonAsync(HttpMethod.Post, Url(serviceUrl, "v3/conversations"), parameters,
             ProtocolJson.Default.ConversationParameters, ProtocolJson.Default.ConversationResourceResponse, ct);
         return response ?? throw new ConnectorException(HttpStatusCode.OK, null, "The Bot Connector created no conversation.");
-    }
-
-    public async Task<TeamsMember?> GetMemberAsync(string serviceUrl, string conversationId, string memberId, CancellationToken ct = default)
-    {
-        var url = Url(serviceUrl,
-            $"v3/conversations/{Uri.EscapeDataString(conversationId)}/members/{Uri.EscapeDataString(memberId)}");
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        using var response = await SendAsync(request, ct);
-        if (response.StatusCode == HttpStatusCode.NotFound) return null;
-        await EnsureSuccessAsync(response, ct);
-        return await response.Content.ReadFromJsonAsync(ProtocolJson.Default.TeamsMember, ct);
     }
 
     private async Task<TResponse?> SendJsonAsync<TBody, TResponse>(HttpMethod method, Uri url, TBody body,
