@@ -231,6 +231,7 @@ public sealed class ApprovalWorkflow(
             r => r with { Outcome = kind.Texts.CancelledOutcome });
         if (cancelled is null) return new ClickAnswer.Show((await engine.GetAsync(record.Id, ct))!, Audiences.Requester);
         await AuditAsync(kind, ApprovalStep.Cancelled, cancelled, click.By, null, ct);
+        if (click.Card is { } card) cancelled = await RememberCardAsync(cancelled, Audiences.Requester, click.By.Id, card, ct) ?? cancelled;
         work.Enqueue($"{kind.Name}.after-cancel", token => RefreshAsync(cancelled.Id, token));
         return new ClickAnswer.Show(cancelled, Audiences.Requester);
     }

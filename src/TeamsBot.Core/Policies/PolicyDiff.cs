@@ -4,13 +4,14 @@ namespace TeamsBot.Policies;
 public sealed record FieldChange(string Path, string? Expected, string? Actual);
 
 /// <summary>
-/// Compares a policy in the tenant with its template, field by field. Read-only fields, <c>@odata</c> annotations and
-/// <c>state</c> (managed by promote and roll back) are left out; empty and absent values are equal; lists of ids and
+/// Compares a policy in the tenant with its template, field by field. Read-only fields, <c>@odata</c> annotations,
+/// <c>description</c> (not kept by every tenant) and <c>state</c> (managed by promote and roll back) are left out; empty and absent values are equal; lists of ids and
 /// the guest-type list compare as sets, since Graph does not keep their order.
 /// </summary>
 public static class PolicyDiff
 {
-    private static readonly HashSet<string> Ignored = ["id", "createdDateTime", "modifiedDateTime", "deletedDateTime", "state", "templateId"];
+    // description: Graph's v1.0 docs call it "Not used" for Conditional Access policies, and a tenant may not keep it.
+    private static readonly HashSet<string> Ignored = ["id", "createdDateTime", "modifiedDateTime", "deletedDateTime", "state", "templateId", "description"];
 
     public static IReadOnlyList<FieldChange> Compare(JsonObject expected, JsonObject actual)
     {

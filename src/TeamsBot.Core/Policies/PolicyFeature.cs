@@ -8,7 +8,7 @@ using TeamsBot.Protocol.Routing;
 namespace TeamsBot.Policies;
 
 /// <summary>The policy admins' commands and card verbs; the admin check runs on every one of them.</summary>
-public sealed class PolicyFeature(PolicyAdministration admin, PolicyCards cards) : IBotFeature, IHelpContributor
+public sealed class PolicyFeature(PolicyAdministration admin, PolicyCards cards, InvokeBudget budget) : IBotFeature, IHelpContributor
 {
     private const string Usage = "Use **policy status**, **policy deploy**, **policy promote A|B|all** or **policy rollback A|B|all**.";
 
@@ -38,7 +38,10 @@ public sealed class PolicyFeature(PolicyAdministration admin, PolicyCards cards)
             .OnCommand(@"^policy\s+.*$", AdminOnly(async (turn, _, ct) => await turn.SendTextAsync("I don't know that policy command. " + Usage, ct)))
             .OnCommand(@"^audit(?:\s+(?<n>\d{1,3}))?$", AdminOnly(async (turn, m, ct) =>
                 await turn.SendCardAsync(cards.Audit(await admin.AuditAsync(m.Groups["n"].Success ? int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture) : 20, ct)), ct)))
-            .OnVerb(PolicyVerbs.Status, AdminVerb(async (turn, _, ct) => AdaptiveCardInvokeResponse.Card(await StatusAsync(turn, ct))))
+            // The status reads the tenant, runs What-If and counts sign-ins: it may take longer than a click may wait.
+            .OnVerb(PolicyVerbs.Status, AdminVerb((turn, _, _) => budget.AnswerAsync(turn, token => StatusAsync(turn, token),
+                cards.Message("Policy status", ["Reading the tenant, What-If and sign-ins… this card shows the status in a moment."]),
+                failure => cards.Message("Policy status", [failure], problem: true))))
             .OnVerb(PolicyVerbs.Audit, AdminVerb(async (_, _, ct) => AdaptiveCardInvokeResponse.Card(cards.Audit(await admin.AuditAsync(20, ct)))))
             .OnVerb(PolicyVerbs.Deploy, AdminVerb(async (turn, _, ct) => AdaptiveCardInvokeResponse.Card(Render(await admin.PlanDeployAsync(Actor(turn), turn.AnsweredCard, ct)))));
     }

@@ -41,7 +41,7 @@ public sealed record PolicyStatus(TenantSnapshot Snapshot, IReadOnlyList<Precond
     IReadOnlyDictionary<PolicyKey, SignInTally> SignIns, string? MatrixNote);
 
 /// <summary>
-/// Reads the tenant and judges the registration policies: found by the stored id or by their marker, compared with
+/// Reads the tenant and judges the registration policies: found by the stored id (else by marker, or by name and shape), compared with
 /// their templates, preconditions checked, What-If run for the personas that matter.
 /// </summary>
 public sealed class PolicyInspector(
@@ -63,7 +63,7 @@ public sealed class PolicyInspector(
         {
             var record = records.GetValueOrDefault(key);
             var policy = live.FirstOrDefault(p => record is not null && p.Id == record.PolicyId)
-                ?? live.FirstOrDefault(p => (p.Body["description"]?.GetValue<string>() ?? "").Contains(RegistrationPolicies.Marker(key), StringComparison.Ordinal));
+                ?? live.FirstOrDefault(p => RegistrationPolicies.Recognises(key, p.Body));
             var drift = policy is null ? [] : PolicyDiff.Compare(templates.Render(key), policy.Body);
             return new PolicyView(key, record, policy, drift);
         }).ToList();

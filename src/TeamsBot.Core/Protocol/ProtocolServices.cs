@@ -21,6 +21,7 @@ public static class ProtocolServices
         services.AddSingleton<SigningKeyCache>();
         services.AddSingleton<InboundTokenValidator>();
         services.AddSingleton<IConversationReferences, ConversationReferences>();
+        services.AddSingleton<InvokeBudget>();
 
         services.AddSingleton<IConnectorTokenSource, ConnectorTokenSource>();
         services.AddHttpClient<IConnectorClient, ConnectorClient>(ConnectorClient.HttpClientName)

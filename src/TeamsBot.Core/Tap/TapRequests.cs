@@ -230,6 +230,7 @@ public sealed partial class TapRequests(
             throw;
         }
         await Audit("tap.revoked", click.By, tap.TargetUpn, "revoked", record.Reference, ct);
+        if (click.Card is { } card) revoked = await workflow.RememberCardAsync(revoked, audience, click.By.Id, card, ct) ?? revoked;
         work.Enqueue("tap.after-revoke", token => workflow.RefreshAsync(record.Id, token));
         if (!isRequester)
             work.Enqueue("tap.notify-revoke", token => workflow.Cards.NotifyUserAsync(record.Requester.Id,
