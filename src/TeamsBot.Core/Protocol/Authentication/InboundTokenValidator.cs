@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -34,6 +35,17 @@ public enum TokenRejection
 public sealed record TokenValidationOutcome(TokenRejection Rejection)
 {
     public bool Succeeded => Rejection == TokenRejection.None;
+
+    /// <summary>
+    /// The HTTP status of a refusal: 403 when the signing key is not endorsed for the activity's channel (the Bot
+    /// Connector authentication spec, "Connector to bot" step 3), 401 for every other failure.
+    /// </summary>
+    public int StatusCode => Rejection switch
+    {
+        TokenRejection.None => StatusCodes.Status200OK,
+        TokenRejection.KeyNotEndorsedForChannel => StatusCodes.Status403Forbidden,
+        _ => StatusCodes.Status401Unauthorized,
+    };
 }
 
 /// <summary>
