@@ -179,6 +179,8 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime
     [Fact]
     public async Task A_token_accepted_before_expires_like_any_other()
     {
+        // The bot starts first: on a busy machine its start alone can take longer than the two seconds below.
+        Bot.CreateClient().Dispose();
         // Inside the 5 minutes of clock skew for two more seconds.
         var expires = DateTime.UtcNow.AddMinutes(-5).AddSeconds(2);
         var token = "Bearer " + Issuer.Token(BotApp.AppId, Connector.ServiceUrl, notBefore: DateTime.UtcNow.AddHours(-1), expires: expires);
