@@ -182,6 +182,10 @@ public sealed class TestIssuer : IAsyncDisposable
         return kidOverride is null ? token : ReplaceHeader(token, h => h["kid"] = kidOverride, resign: null);
     }
 
+    /// <summary>A token with exactly this payload, signed for real (by <see cref="TeamsKey"/> unless told otherwise).</summary>
+    public string Signed(JsonObject payload, RsaSecurityKey? key = null) =>
+        new JsonWebTokenHandler().CreateToken(payload.ToJsonString(), new SigningCredentials(key ?? TeamsKey, SecurityAlgorithms.RsaSha256));
+
     /// <summary>A token with <c>alg: none</c> and no signature.</summary>
     public static string UnsignedToken(string audience, string serviceUrl, string kid)
     {

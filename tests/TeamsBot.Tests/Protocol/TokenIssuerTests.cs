@@ -81,6 +81,40 @@ public sealed class TokenIssuerTests : IAsyncLifetime
         Assert.Empty(Connector.Calls);
     }
 
+    public static TheoryData<string, string> MissingIssuers => new()
+    {
+        { "no iss", "InvalidIssuer" },
+        { "iss null", "InvalidIssuer" },
+        { "iss empty", "InvalidIssuer" },
+        { "iss a number", "MalformedToken" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MissingIssuers))]
+    public async Task A_signed_token_without_a_string_issuer_is_refused_with_401(string @case, string expectedReason)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var payload = new JsonObject
+        {
+            ["aud"] = BotApp.AppId,
+            ["serviceurl"] = Connector.ServiceUrl,
+            ["nbf"] = now.AddMinutes(-10).ToUnixTimeSeconds(),
+            ["exp"] = now.AddMinutes(50).ToUnixTimeSeconds(),
+        };
+        switch (@case)
+        {
+            case "iss null": payload["iss"] = null; break;
+            case "iss empty": payload["iss"] = ""; break;
+            case "iss a number": payload["iss"] = 42; break;
+        }
+
+        var response = await PostAsync("Bearer " + Issuer.Signed(payload));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains(expectedReason, Assert.Single(Rejections()), StringComparison.Ordinal);
+        Assert.Equal(0, Issuer.MetadataReads);
+    }
+
     public static TheoryData<string, string> CrossedKeys => new()
     {
         { "entra issuer, bot framework key", "UnknownSigningKey" },

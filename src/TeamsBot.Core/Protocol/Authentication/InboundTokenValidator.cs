@@ -102,10 +102,13 @@ public sealed class InboundTokenValidator(SigningKeyCache keys, IOptions<BotOpti
         }
 
         JsonWebToken token;
+        string? issuedBy;
         try
         {
             if (!_handler.CanReadToken(raw)) return Reject(TokenRejection.MalformedToken);
             token = new JsonWebToken(raw);
+            // Null when the claim is missing or null.
+            issuedBy = token.Issuer;
         }
         catch (Exception ex) when (ex is ArgumentException or SecurityTokenException)
         {
@@ -115,7 +118,7 @@ public sealed class InboundTokenValidator(SigningKeyCache keys, IOptions<BotOpti
 
         // The issuer picks the keys: a token is checked against its own issuer's keys only. Any other issuer (another
         // tenant's Entra included) is refused here, before anything is fetched for it.
-        if (keys.Find(token.Issuer) is not { } issuer) return Reject(TokenRejection.InvalidIssuer);
+        if (keys.Find(issuedBy) is not { } issuer) return Reject(TokenRejection.InvalidIssuer);
 
         var set = await CurrentKeysAsync(issuer.Keys, ct, unknownKeyId: token.Kid);
         if (set is null) return Reject(TokenRejection.SigningKeysUnavailable);

@@ -52,7 +52,7 @@ public sealed class SigningKeyCache : IDisposable
     }
 
     /// <summary>The issuer and its keys, or null when tokens from <paramref name="issuer"/> are not accepted.</summary>
-    public IssuerKeys? Find(string issuer) => _issuers.GetValueOrDefault(issuer);
+    public IssuerKeys? Find(string? issuer) => issuer is null ? null : _issuers.GetValueOrDefault(issuer);
 
     /// <summary>The keys of the Bot Framework issuer (<see cref="BotOptions.TokenIssuer"/>).</summary>
     public SigningKeySource BotFramework => _sources[0];
