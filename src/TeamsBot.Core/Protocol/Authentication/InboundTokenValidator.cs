@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -57,8 +58,8 @@ public sealed record TokenValidationOutcome(TokenRejection Rejection)
 /// </summary>
 /// <remarks>
 /// The connector sends the same token with every activity for about an hour. A token whose signature, issuer and
-/// audience were verified is remembered by its exact text, so that a repeat costs a lookup instead of parsing and an
-/// RSA verification; what can change between two activities is checked every time: the signing key is still the one
+/// audience were verified is remembered by its exact text, so that a repeat costs a lookup (by the header's characters,
+/// without copying the token out of it) instead of parsing and an RSA verification; what can change between two activities is checked every time: the signing key is still the one
 /// its issuer's metadata publishes (a key refresh that drops or replaces it sends the token through the full
 /// validation again), the lifetime, the key's endorsement for the activity's channel and the <c>serviceurl</c> claim.
 /// </remarks>
@@ -91,15 +92,16 @@ public sealed class InboundTokenValidator(SigningKeyCache keys, IOptions<BotOpti
         if (string.IsNullOrWhiteSpace(header)) return Reject(TokenRejection.MissingAuthorizationHeader);
         const string bearer = "Bearer ";
         if (!header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase)) return Reject(TokenRejection.NotBearerScheme);
-        var raw = header[bearer.Length..].Trim();
 
-        if (_verified.TryGetValue(raw, out var known))
+        // A remembered token is found by the header's characters: no copy of the token unless it must be validated.
+        if (Remembered(header, bearer.Length, out var known))
         {
             var current = await CurrentKeysAsync(known.Source, ct);
             if (current is null) return Reject(TokenRejection.SigningKeysUnavailable);
             if (StillValid(known, current)) return CheckActivity(known, current, channelId, serviceUrl);
-            _verified.TryRemove(raw, out _);
         }
+        var raw = header[bearer.Length..].Trim();
+        if (known is not null) _verified.TryRemove(raw, out _);
 
         JsonWebToken token;
         string? issuedBy;
@@ -152,6 +154,9 @@ public sealed class InboundTokenValidator(SigningKeyCache keys, IOptions<BotOpti
         _verified[raw] = verified;
         return CheckActivity(verified, set, channelId, serviceUrl);
     }
+
+    private bool Remembered(string header, int start, [NotNullWhen(true)] out VerifiedToken? token) =>
+        _verified.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(header.AsSpan(start).Trim(), out token);
 
     /// <summary>
     /// An Entra-issued token's tenant, as its <c>tid</c> and its signing key's <c>issuer</c> name it, is its issuer's
