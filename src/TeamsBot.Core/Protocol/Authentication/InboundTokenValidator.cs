@@ -59,9 +59,10 @@ public sealed record TokenValidationOutcome(TokenRejection Rejection)
 /// <remarks>
 /// The connector sends the same token with every activity for about an hour. A token whose signature, issuer and
 /// audience were verified is remembered by its exact text, so that a repeat costs a lookup (by the header's characters,
-/// without copying the token out of it) instead of parsing and an RSA verification; what can change between two activities is checked every time: the signing key is still the one
-/// its issuer's metadata publishes (a key refresh that drops or replaces it sends the token through the full
-/// validation again), the lifetime, the key's endorsement for the activity's channel and the <c>serviceurl</c> claim.
+/// without copying the token out of it) instead of parsing and an RSA verification; what can change between two
+/// activities is checked every time: the signing key is still the one its issuer's metadata publishes (a key refresh
+/// that drops or replaces it sends the token through the full validation again), the lifetime, the key's endorsement
+/// for the activity's channel and the <c>serviceurl</c> claim.
 /// </remarks>
 public sealed class InboundTokenValidator(SigningKeyCache keys, IOptions<BotOptions> options, ILogger<InboundTokenValidator> logger)
 {

@@ -27,15 +27,22 @@ public sealed record AcceptedIssuer(string Issuer, bool BotFramework, string? Te
 /// issuer with Entra's (<c>login.microsoftonline.com/common/v2.0/.well-known/openid-configuration</c>); audiences must
 /// be GUIDs (client ids); clock skew 5 minutes; <c>EnableAadSigningKeyIssuerValidation()</c>; for non-Bot Framework
 /// tokens, the <c>tid</c> must agree with the issuer (<c>IsTenantIdIssuerValid</c>).</item>
-/// <item>Teams SDK for .NET (microsoft/teams.net), tag v2.1.0 (5e45b03), <c>Microsoft.Teams.Plugins.AspNetCore/Extensions/TeamsValidationSettings.cs</c>:
-/// the messaging scheme accepts the same Bot Framework, <c>d6d49420</c>, <c>f8cdef31</c> and <c>69e9b82d</c> issuers
-/// (labelled there "Emulator Auth v3.1/v3.2" and "Copilot Auth") with one metadata document, Bot Framework's; the bot
-/// tenant's issuers only in a second scheme for tab functions; audiences <c>{clientId}</c> and <c>api://{clientId}</c>.
+/// <item>Teams SDK for .NET (microsoft/teams.net), tag v2.1.0 (5e45b03),
+/// <c>Libraries/Microsoft.Teams.Plugins/Microsoft.Teams.Plugins.AspNetCore/Extensions/TeamsValidationSettings.cs</c>: the
+/// messaging scheme accepts the same Bot Framework, <c>d6d49420</c>, <c>f8cdef31</c> and <c>69e9b82d</c> issuers
+/// (labelled there "Emulator Auth v3.1/v3.2" and "Copilot Auth") with one metadata document, Bot Framework's; the
+/// bot tenant's issuers only in a second scheme for tab functions; audiences <c>{clientId}</c> and
+/// <c>api://{clientId}</c>.
 /// Its <c>main</c> (24285d7 of 2026-08-05, <c>src/Microsoft.Teams.Core/Hosting/JwtExtensions.cs</c>) picks the keys by
 /// issuer: the Bot Framework metadata for <c>https://api.botframework.com</c>, else
 /// <c>{Instance}{tid}/v2.0/.well-known/openid-configuration</c>; accepts <c>{Instance}{tenant}/v2.0</c> and
 /// <c>https://sts.windows.net/{tenant}/</c> for the configured tenant; audiences <c>{clientId}</c>,
 /// <c>api://{clientId}</c>, <c>api://botid-{clientId}</c>; <c>EnableAadSigningKeyIssuerValidation()</c>.</item>
+/// <item>The Bot Connector authentication doc (MicrosoftDocs/bot-docs,
+/// <c>articles/rest-api/bot-framework-rest-connector-authentication.md</c>, "Emulator to bot") names
+/// <c>https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/</c> with the keys of
+/// <c>login.microsoftonline.com/botframework.com/v2.0/.well-known/openid-configuration</c>; <c>f8cdef31</c> is the tenant
+/// Bot Framework auth v3.2 moved to (microsoft/botframework-sdk pull request 3543).</item>
 /// </list>
 /// Taken here: the issuers above for the two Bot Framework tenants and the bot's tenant, each checked with its own
 /// tenant's Entra keys (as teams.net <c>main</c>; the keys are Entra's either way). Not taken: the <c>69e9b82d</c>
@@ -44,7 +51,7 @@ public sealed record AcceptedIssuer(string Issuer, bool BotFramework, string? Te
 /// </remarks>
 public static class TokenIssuers
 {
-    /// <summary>The Bot Framework's Entra tenants (the botframework.com tenant and its successor).</summary>
+    /// <summary>The Bot Framework's Entra tenants: botframework.com's, and the one Bot Framework auth v3.2 moved to.</summary>
     public static readonly IReadOnlyList<string> BotFrameworkTenants =
         ["d6d49420-f39b-4df7-a1dc-d59a935871db", "f8cdef31-a31e-4b4a-93e4-5f571e91255a"];
 
