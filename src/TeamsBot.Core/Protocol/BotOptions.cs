@@ -13,13 +13,23 @@ public sealed class BotOptions
     /// <summary>The home tenant: activities from any other tenant are politely refused.</summary>
     public string? TenantId { get; set; }
 
+    /// <summary>Bot Framework's OpenID metadata: the keys of tokens issued by <see cref="TokenIssuer"/>.</summary>
     public string OpenIdMetadataUrl { get; set; } = PublicCloudOpenIdMetadataUrl;
     public string TokenIssuer { get; set; } = PublicCloudTokenIssuer;
+
+    /// <summary>
+    /// Entra's OpenID metadata: the keys of tokens Entra issued for the Bot Framework tenants and the bot's own tenant.
+    /// <c>{tenant}</c> stands for the issuing tenant's id. Empty: <c>{AuthorityHost}{tenant}/v2.0/.well-known/openid-configuration</c>.
+    /// </summary>
+    public string? EntraOpenIdMetadataUrl { get; set; }
 
     /// <summary>Scope of outbound connector tokens.</summary>
     public string ConnectorScope { get; set; } = "https://api.botframework.com/.default";
 
-    /// <summary>Entra authority host for outbound tokens (sovereign clouds differ).</summary>
+    /// <summary>
+    /// Entra authority host (sovereign clouds differ): outbound tokens come from it, and inbound Entra-issued tokens
+    /// (issuer <c>{AuthorityHost}{tenant}/v2.0</c>) are checked with its keys.
+    /// </summary>
     public string AuthorityHost { get; set; } = "https://login.microsoftonline.com/";
 
     public ClientCredentialOptions ClientCredential { get; set; } = new();

@@ -84,6 +84,7 @@ public sealed class BotOptionsValidator(IHostEnvironment environment) : IValidat
                 problems.Add("Bot:TenantId must be the home tenant id, a GUID.");
             CheckUrl(problems, options.OpenIdMetadataUrl, "Bot:OpenIdMetadataUrl");
             if (string.IsNullOrWhiteSpace(options.TokenIssuer)) problems.Add("Bot:TokenIssuer must not be empty.");
+            CheckEntraMetadata(problems, options);
             var credential = options.ClientCredential;
             switch (credential.SourceType)
             {
@@ -105,6 +106,26 @@ public sealed class BotOptionsValidator(IHostEnvironment environment) : IValidat
         if (options.MaxActivityBytes is < 16 * 1024 or > 4 * 1024 * 1024)
             problems.Add("Bot:MaxActivityBytes must be between 16 KB and 4 MB.");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    /// <summary>
+    /// Entra's metadata URL, as each accepted tenant gets it, under the rules of Bot Framework's; and never Bot Framework's
+    /// own, whose keys must not vouch for Entra-issued tokens.
+    /// </summary>
+    private static void CheckEntraMetadata(List<string> problems, BotOptions options)
+    {
+        var setting = TokenIssuers.EntraMetadataSetting(options);
+        foreach (var url in TokenIssuers.For(options).Where(i => !i.BotFramework).Select(i => i.MetadataUrl).Distinct(StringComparer.Ordinal))
+        {
+            var before = problems.Count;
+            CheckUrl(problems, url, setting);
+            if (problems.Count > before) return;
+            if (string.Equals(url, options.OpenIdMetadataUrl, StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add($"{setting} must not name Bot:OpenIdMetadataUrl: Entra-issued tokens are checked with Entra's keys.");
+                return;
+            }
+        }
     }
 
     private static void CheckUrl(List<string> problems, string url, string key)

@@ -46,7 +46,8 @@ public static class BotEndpoint
                 http.RequestAborted);
             if (!outcome.Succeeded)
             {
-                http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                // 401, or 403 for a key not endorsed for the activity's channel.
+                http.Response.StatusCode = outcome.StatusCode;
                 return;
             }
         }

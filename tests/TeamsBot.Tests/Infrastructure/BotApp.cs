@@ -51,6 +51,7 @@ public sealed class BotApp(Dictionary<string, string?> settings, string environm
         ["Bot:ClientCredential:SourceType"] = "ClientSecret",
         ["Bot:ClientCredential:ClientSecret"] = "test-secret-value",
         ["Bot:OpenIdMetadataUrl"] = issuer.MetadataUrl,
+        ["Bot:EntraOpenIdMetadataUrl"] = issuer.EntraMetadataUrl,
         ["Bot:AllowUnauthenticatedLocalRequests"] = "false",
         ["Storage:SqlitePath"] = sqlitePath,
         ["Graph:Mode"] = "Live",

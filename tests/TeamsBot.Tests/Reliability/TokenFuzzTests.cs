@@ -12,7 +12,8 @@ using Xunit.Abstractions;
 namespace TeamsBot.Tests.Reliability;
 
 /// <summary>
-/// Authenticated mode: a token the Bot Connector would send, mutated in every way the generator knows, never passes.
+/// Authenticated mode: a token the Bot Connector would send, or one Entra issued for a Bot Framework tenant, mutated in
+/// every way the generator knows, never passes (401; 403 when it is signed for real by a key not endorsed for the channel).
 /// Mutations that leave the token as it was (the same signed bytes) are told apart and do pass.
 /// </summary>
 public sealed class TokenFuzzTests(ITestOutputHelper output) : IAsyncLifetime
@@ -29,16 +30,17 @@ public sealed class TokenFuzzTests(ITestOutputHelper output) : IAsyncLifetime
 
     public enum TokenEdit { FlipChar, DeleteChar, InsertChar, Truncate, SwapSegments, DropSignature, ExtraSegment, Header, Payload, Resign }
 
-    public sealed record TokenCase(TokenEdit Edit, int Where, char Char, string Claim, JsonNode? Value, string Token)
+    public sealed record TokenCase(bool Entra, TokenEdit Edit, int Where, char Char, string Claim, JsonNode? Value, string Token)
     {
-        public override string ToString() => $"{Edit} at {Where} ('{Char}', {Claim}={Value?.ToJsonString()}): {Token}";
+        public override string ToString() => $"{(Entra ? "Entra token" : "Bot Framework token")}, {Edit} at {Where} ('{Char}', {Claim}={Value?.ToJsonString()}): {Token}";
     }
 
     private static readonly string[] Claims = ["alg", "kid", "typ", "iss", "aud", "exp", "nbf", "serviceurl", "iat", "x5t", "crit", "jku"];
 
     private static readonly Gen<JsonNode?> ClaimValues = Gen.OneOf<JsonNode?>(
         Gen.OneOf<string?>("none", "HS256", "RS512", "ES256", "webchat-key", "new-key", "https://evil.example.com", "https://api.botframework.com ",
-            BotApp.AppId.ToUpperInvariant(), "", null).Select(s => s is null ? null : (JsonNode?)JsonValue.Create(s)),
+            BotApp.AppId.ToUpperInvariant(), "", null, "entra-key", "api://" + BotApp.AppId, TestIssuer.Issuer,
+            TestIssuer.StsIssuer(TestIssuer.BotFrameworkTenant), TestIssuer.LoginIssuer(BotApp.TenantId), TestIssuer.BotFrameworkTenant2).Select(s => s is null ? null : (JsonNode?)JsonValue.Create(s)),
         Gen.Long[0, 4_102_444_800].Select(l => (JsonNode?)JsonValue.Create(l)),
         Gen.Const(() => (JsonNode?)new JsonArray(BotApp.AppId, "other")),
         Gen.Const(() => (JsonNode?)new JsonObject { ["a"] = 1 }));
@@ -47,9 +49,13 @@ public sealed class TokenFuzzTests(ITestOutputHelper output) : IAsyncLifetime
     private static readonly Gen<char> TokenChars = Gen.Frequency((8, Gen.Char["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"]),
         (1, Gen.Char[".=+/ %\u00e9\u0000"]));
 
-    private Gen<TokenCase> Cases(string valid) => Gen.Select(
-            Gen.OneOf(Enum.GetValues<TokenEdit>()), Gen.Int[0, 100_000], TokenChars, Gen.OneOf(Claims), ClaimValues)
-        .Select((edit, where, c, claim, value) => new TokenCase(edit, where, c, claim, value, Mutate(valid, edit, where, c, claim, value)));
+    private Gen<TokenCase> Cases(string valid, string validEntra) => Gen.Select(
+            Gen.Bool, Gen.OneOf(Enum.GetValues<TokenEdit>()), Gen.Int[0, 100_000], TokenChars, Gen.OneOf(Claims), ClaimValues)
+        .Select((entra, edit, where, c, claim, value) =>
+            new TokenCase(entra, edit, where, c, claim, value, Mutate(entra ? validEntra : valid, edit, where, c, claim, value)));
+
+    /// <summary>How many ways <see cref="TokenEdit.Resign"/> knows; the sixth (5) is the one refused with 403.</summary>
+    private const int ResignCases = 12;
 
     private string Mutate(string token, TokenEdit edit, int where, char c, string claim, JsonNode? value)
     {
@@ -80,7 +86,7 @@ public sealed class TokenFuzzTests(ITestOutputHelper output) : IAsyncLifetime
                 return string.Join('.', parts);
             default:
                 // Signed for real, but something about it is wrong.
-                return (where % 8) switch
+                return (where % ResignCases) switch
                 {
                     0 => Issuer.Token(Guid.NewGuid().ToString(), Connector.ServiceUrl),
                     1 => Issuer.Token(BotApp.AppId, Connector.ServiceUrl, issuer: "https://sts.windows.net/" + Guid.NewGuid() + "/"),
@@ -89,7 +95,13 @@ public sealed class TokenFuzzTests(ITestOutputHelper output) : IAsyncLifetime
                     4 => Issuer.Token(BotApp.AppId, Connector.ServiceUrl, key: Issuer.UnpublishedKey),
                     5 => Issuer.Token(BotApp.AppId, Connector.ServiceUrl, key: Issuer.OtherChannelKey),
                     6 => Issuer.Token(BotApp.AppId, "https://smba.evil.example.com/"),
-                    _ => Issuer.Token(BotApp.AppId, Connector.ServiceUrl, includeServiceUrl: false),
+                    7 => Issuer.Token(BotApp.AppId, Connector.ServiceUrl, includeServiceUrl: false),
+                    // Entra-issued: another tenant's, the right tenant's signed with Bot Framework's key, Bot Framework's
+                    // signed with Entra's key, and an audience of api://{app id}.
+                    8 => Issuer.EntraToken(Guid.NewGuid().ToString(), BotApp.AppId, Connector.ServiceUrl, v2: where % 2 == 0),
+                    9 => Issuer.EntraToken(TestIssuer.BotFrameworkTenant, BotApp.AppId, Connector.ServiceUrl, key: Issuer.TeamsKey),
+                    10 => Issuer.Token(BotApp.AppId, Connector.ServiceUrl, key: Issuer.EntraKey),
+                    _ => Issuer.EntraToken(BotApp.TenantId, "api://" + BotApp.AppId, Connector.ServiceUrl),
                 };
         }
     }
@@ -122,8 +134,14 @@ public sealed class TokenFuzzTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_mutated_token_never_passes()
     {
         var valid = Issuer.Token(BotApp.AppId, Connector.ServiceUrl);
-        Assert.Equal(HttpStatusCode.OK, await PostAsync("Bearer " + valid)); // the control: the untouched token is accepted
-        await Connector.WaitForTextAsync("didn't understand");
+        var validEntra = Issuer.EntraToken(TestIssuer.BotFrameworkTenant, BotApp.AppId, Connector.ServiceUrl);
+        // The control: the untouched tokens are accepted.
+        Assert.Equal(HttpStatusCode.OK, await PostAsync("Bearer " + valid));
+        Assert.Equal(HttpStatusCode.OK, await PostAsync("Bearer " + validEntra));
+        static bool Answer(ConnectorCall c) => c.Body?["text"]?.ToString().Contains("didn't understand", StringComparison.Ordinal) == true;
+        var answered = Environment.TickCount64 + 10_000;
+        while (Connector.Calls.Count(Answer) < 2 && Environment.TickCount64 < answered) await Task.Delay(20);
+        Assert.Equal(2, Connector.Calls.Count(Answer));
         var connectorCalls = Connector.Calls.Count;
         var references = await WorldSnapshot.AllAsync(Store, "conversationReferences");
 
@@ -132,16 +150,18 @@ public sealed class TokenFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         var unchanged = 0;
         var edits = new ConcurrentDictionary<TokenEdit, int>();
         var clock = Stopwatch.StartNew();
-        await Cases(valid).SampleAsync(async input =>
+        await Cases(valid, validEntra).SampleAsync(async input =>
         {
             var status = await PostAsync("Bearer " + input.Token);
-            if (SameToken(valid, input.Token))
+            if (SameToken(input.Entra ? validEntra : valid, input.Token))
             {
                 // The same signed bytes (spare bits of the last character): accepting them is no breach.
                 if (status == HttpStatusCode.OK) Interlocked.Increment(ref unchanged);
                 return;
             }
-            Assert.True(status == HttpStatusCode.Unauthorized, $"HTTP {(int)status} for {input}");
+            // Refused: 401, or 403 for the one case of a real signature by a key not endorsed for msteams.
+            var expected = input.Edit == TokenEdit.Resign && input.Where % ResignCases == 5 ? HttpStatusCode.Forbidden : HttpStatusCode.Unauthorized;
+            Assert.True(status == expected, $"HTTP {(int)status} for {input}");
             Interlocked.Increment(ref rejected);
             edits.AddOrUpdate(input.Edit, 1, (_, n) => n + 1);
         }, output.WriteLine, seed: WorldChecks.Seed(), iter: iterations, threads: 2, print: c => c.ToString());
@@ -154,9 +174,10 @@ public sealed class TokenFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Empty(WorldChecks.Errors(Logs));
         // Neither tokens nor the bot's own credentials are written to the logs.
         Assert.DoesNotContain(valid, Logs.AllText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(validEntra, Logs.AllText(), StringComparison.Ordinal);
         Assert.DoesNotContain("test-secret-value", Logs.AllText(), StringComparison.Ordinal);
         Assert.DoesNotContain(StaticConnectorToken.Value, Logs.AllText(), StringComparison.Ordinal);
-        output.WriteLine($"token fuzz: {iterations} tokens in {clock.Elapsed.TotalSeconds:F1} s; rejected with 401: {rejected}; " +
+        output.WriteLine($"token fuzz: {iterations} tokens in {clock.Elapsed.TotalSeconds:F1} s; rejected with 401 or 403: {rejected}; " +
             $"the same signed bytes and accepted: {unchanged}; by edit: {string.Join(", ", edits.OrderBy(e => e.Key).Select(e => $"{e.Key} {e.Value}"))}");
     }
 
