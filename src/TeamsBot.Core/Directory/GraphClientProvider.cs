@@ -1,8 +1,7 @@
 using Azure.Core;
 using Microsoft.Graph;
 using Microsoft.Graph.Authentication;
-using TeamsBot.Protocol;
-using TeamsBot.Protocol.Authentication;
+using TeamsBot.Identity;
 
 namespace TeamsBot.Directory;
 
@@ -81,8 +80,7 @@ internal sealed class GraphClientProvider(IConfiguration configuration)
     /// <summary>The bot's own app credential (Bot:ClientCredential), the same one the connector uses.</summary>
     private TokenCredential LiveCredential()
     {
-        var bot = configuration.GetSection(BotOptions.Section).Get<BotOptions>() ?? new BotOptions();
-        return BotCredential.Create(bot)
+        return BotCredential.Create(configuration)
             ?? throw new InvalidOperationException("Bot:AppId is required for Microsoft Graph in Live mode (Graph:Mode=Live).");
     }
 }

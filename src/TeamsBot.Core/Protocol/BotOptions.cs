@@ -1,17 +1,11 @@
+using TeamsBot.Identity;
+
 namespace TeamsBot.Protocol;
 
-/// <summary>Section <c>Bot</c>: who the bot is and how it authenticates, in and out.</summary>
-public sealed class BotOptions
-{
-    public const string Section = "Bot";
-    public const string PublicCloudOpenIdMetadataUrl = "https://login.botframework.com/v1/.well-known/openidconfiguration";
+/// <summary>Section <c>Bot</c>: the bot's identity (<see cref="BotIdentityOptions"/>) and how activities are authenticated.</summary>
+public sealed class BotOptions : BotIdentityOptions
+{    public const string PublicCloudOpenIdMetadataUrl = "https://login.botframework.com/v1/.well-known/openidconfiguration";
     public const string PublicCloudTokenIssuer = "https://api.botframework.com";
-
-    /// <summary>The Entra app id (client id) of the bot; the audience of inbound tokens.</summary>
-    public string? AppId { get; set; }
-
-    /// <summary>The home tenant: activities from any other tenant are politely refused.</summary>
-    public string? TenantId { get; set; }
 
     /// <summary>Bot Framework's OpenID metadata: the keys of tokens issued by <see cref="TokenIssuer"/>.</summary>
     public string OpenIdMetadataUrl { get; set; } = PublicCloudOpenIdMetadataUrl;
@@ -25,14 +19,6 @@ public sealed class BotOptions
 
     /// <summary>Scope of outbound connector tokens.</summary>
     public string ConnectorScope { get; set; } = "https://api.botframework.com/.default";
-
-    /// <summary>
-    /// Entra authority host (sovereign clouds differ): outbound tokens come from it, and inbound Entra-issued tokens
-    /// (issuer <c>{AuthorityHost}{tenant}/v2.0</c>) are checked with its keys.
-    /// </summary>
-    public string AuthorityHost { get; set; } = "https://login.microsoftonline.com/";
-
-    public ClientCredentialOptions ClientCredential { get; set; } = new();
 
     /// <summary>
     /// Local mode: accept activities without a token and reply without one. Refused outside Development or on a
@@ -50,16 +36,4 @@ public sealed class BotOptions
     public int MaxActivityBytes { get; set; } = 512 * 1024;
 
     public bool AuthenticationEnabled => !AllowUnauthenticatedLocalRequests;
-}
-
-/// <summary>The bot's own credential, in the shape Microsoft.Identity.Web users know.</summary>
-public sealed class ClientCredentialOptions
-{
-    /// <summary><c>ClientSecret</c>, <c>Certificate</c> or <c>ManagedIdentity</c>.</summary>
-    public string? SourceType { get; set; }
-    public string? ClientSecret { get; set; }
-    public string? CertificatePath { get; set; }
-    public string? CertificatePassword { get; set; }
-    /// <summary>Client id of the user-assigned managed identity (defaults to the app id).</summary>
-    public string? ManagedIdentityClientId { get; set; }
 }

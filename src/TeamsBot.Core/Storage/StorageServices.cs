@@ -2,8 +2,7 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Microsoft.Extensions.Hosting;
-using TeamsBot.Protocol;
-using TeamsBot.Protocol.Authentication;
+using TeamsBot.Identity;
 
 namespace TeamsBot.Storage;
 
@@ -21,7 +20,7 @@ public static class StorageServices
             return options.Provider switch
             {
                 "Sqlite" => new SqliteDocumentStore(Path.Combine(sp.GetRequiredService<IHostEnvironment>().ContentRootPath, options.SqlitePath)),
-                "AzureTables" => new AzureTableDocumentStore(TableService(options.AzureTables, sp.GetRequiredService<IOptions<BotOptions>>().Value),
+                "AzureTables" => new AzureTableDocumentStore(TableService(options.AzureTables, sp.GetRequiredService<IConfiguration>().GetSection(BotIdentityOptions.Section).Get<BotIdentityOptions>() ?? new BotIdentityOptions()),
                     options.AzureTables.TableName),
                 _ => throw new InvalidOperationException($"Storage:Provider '{options.Provider}' is not known: use Sqlite or AzureTables."),
             };
@@ -35,7 +34,7 @@ public static class StorageServices
     /// A connection string (Azurite, or an account key kept in Key Vault), else the endpoint with the bot's own identity
     /// (its managed identity in Azure), else the developer's Azure sign-in (local mode has no bot identity).
     /// </summary>
-    internal static TableServiceClient TableService(AzureTablesOptions options, BotOptions bot)
+    internal static TableServiceClient TableService(AzureTablesOptions options, BotIdentityOptions bot)
     {
         if (!string.IsNullOrWhiteSpace(options.ConnectionString)) return new TableServiceClient(options.ConnectionString);
         TokenCredential credential = BotCredential.Create(bot)

@@ -1,5 +1,5 @@
+using TeamsBot.Identity;
 using Azure.Core;
-using TeamsBot.Protocol.Authentication;
 
 namespace TeamsBot.Protocol.Connector;
 
