@@ -20,7 +20,7 @@ public static class StorageServices
             return options.Provider switch
             {
                 "Sqlite" => new SqliteDocumentStore(Path.Combine(sp.GetRequiredService<IHostEnvironment>().ContentRootPath, options.SqlitePath)),
-                "AzureTables" => new AzureTableDocumentStore(TableService(options.AzureTables, sp.GetRequiredService<IConfiguration>().GetSection(BotIdentityOptions.Section).Get<BotIdentityOptions>() ?? new BotIdentityOptions()),
+                "AzureTables" => new AzureTableDocumentStore(TableService(options.AzureTables, configuration.GetSection(BotIdentityOptions.Section).Get<BotIdentityOptions>() ?? new BotIdentityOptions()),
                     options.AzureTables.TableName),
                 _ => throw new InvalidOperationException($"Storage:Provider '{options.Provider}' is not known: use Sqlite or AzureTables."),
             };
