@@ -20,28 +20,33 @@ public sealed class ApprovalCards(
     ApprovalEngine engine,
     IConnectorClient connector,
     IConversationReferences references,
+    Outreach outreach,
     ILogger<ApprovalCards> logger)
 {
     private readonly Dictionary<string, IApprovalKind> _kinds = kinds.ToDictionary(k => k.Name);
 
     public JsonObject Render(ApprovalRecord record, string audience) => _kinds[record.Kind].Render(record, audience);
 
-    /// <summary>Posts the record's card into a user's 1:1 chat; false when the user has not installed the bot.</summary>
-    public async Task<bool> PostToUserAsync(ApprovalRecord record, string audience, string userAadId, CancellationToken ct)
+    /// <summary>
+    /// Posts the record's card into a user's 1:1 chat, opening it first when the user never opened the bot. Null when
+    /// posted; else why the user could not be reached.
+    /// </summary>
+    public async Task<string?> PostToUserAsync(ApprovalRecord record, string audience, string userAadId, CancellationToken ct)
     {
-        var reference = await references.ForUserAsync(userAadId, ct);
-        if (reference is null) return false;
-        return await PostAsync(record, audience, userAadId, reference.ServiceUrl, reference.ConversationId,
-            () => references.ForgetUserAsync(userAadId, ct), ct);
+        var reach = await outreach.ReachAsync(userAadId, ct);
+        if (reach.Chat is not { } chat) return reach.WhyNot;
+        return await PostAsync(record, audience, userAadId, chat.ServiceUrl, chat.ConversationId,
+            () => references.ForgetUserAsync(userAadId, ct), ct) ? null : "Teams did not accept the card";
     }
 
     /// <summary>
-    /// Like <see cref="PostToUserAsync"/>, but true without posting when the user already has this record's card for
+    /// Like <see cref="PostToUserAsync"/>, but done without posting when the user already has this record's card for
     /// that audience (a fan-out run again after an interruption).
     /// </summary>
-    public async Task<bool> PostToUserOnceAsync(ApprovalRecord record, string audience, string userAadId, CancellationToken ct) =>
+    public async Task<string?> PostToUserOnceAsync(ApprovalRecord record, string audience, string userAadId, CancellationToken ct) =>
         record.CardPosts.Any(p => p.Audience == audience && string.Equals(p.UserId, userAadId, StringComparison.OrdinalIgnoreCase))
-        || await PostToUserAsync(record, audience, userAadId, ct);
+            ? null
+            : await PostToUserAsync(record, audience, userAadId, ct);
 
     /// <summary>Like <see cref="PostToChannelAsync"/>, but true without posting when the channel already has the card.</summary>
     public async Task<bool> PostToChannelOnceAsync(ApprovalRecord record, string channelId, CancellationToken ct) =>
@@ -80,12 +85,16 @@ public sealed class ApprovalCards(
         }
     }
 
-    /// <summary>Sends a card (not tied to a record) to a user's 1:1 chat, if they installed the bot.</summary>
+    /// <summary>Sends a card (not tied to a record) to a user's 1:1 chat, opening it when needed.</summary>
     public async Task SendCardToUserAsync(string userAadId, JsonObject card, CancellationToken ct)
     {
-        var reference = await references.ForUserAsync(userAadId, ct);
-        if (reference is null) return;
-        await SendCardAsync(reference.ServiceUrl, reference.ConversationId, card, ct);
+        var reach = await outreach.ReachAsync(userAadId, ct);
+        if (reach.Chat is not { } chat)
+        {
+            logger.LogWarning("Card to {UserId} not delivered: {Reason}", userAadId, reach.WhyNot);
+            return;
+        }
+        await SendCardAsync(chat.ServiceUrl, chat.ConversationId, card, ct);
     }
 
     /// <summary>Sends a card to a channel or chat the bot knows.</summary>
@@ -107,11 +116,15 @@ public sealed class ApprovalCards(
         }
     }
 
-    /// <summary>Sends a plain notice to a user's 1:1 chat (e.g. "your request was approved"), if they installed the bot.</summary>
+    /// <summary>Sends a plain notice to a user's 1:1 chat (e.g. "your request was approved"), opening it when needed.</summary>
     public async Task NotifyUserAsync(string userAadId, string text, CancellationToken ct)
     {
-        var reference = await references.ForUserAsync(userAadId, ct);
-        if (reference is null) return;
+        var reach = await outreach.ReachAsync(userAadId, ct);
+        if (reach.Chat is not { } reference)
+        {
+            logger.LogWarning("Notice to {UserId} not delivered: {Reason}", userAadId, reach.WhyNot);
+            return;
+        }
         try
         {
             await connector.SendAsync(reference.ServiceUrl, reference.ConversationId, Activity.CreateMessage(text), ct);

@@ -1,7 +1,7 @@
 namespace TeamsBot.Approvals;
 
 /// <summary>The steps of an approval that are audited; a kind names each in its own words.</summary>
-public enum ApprovalStep { Filed, Approved, Rejected, Cancelled, Expired, Denied, Reconciled, Failed }
+public enum ApprovalStep { Filed, Approved, Rejected, Cancelled, Expired, Denied, Reconciled, Failed, Refused, Unreached }
 
 /// <summary>
 /// What one kind of approval (a TAP request, a policy plan) brings to the shared workflow: its cards, who may decide,
@@ -52,7 +52,8 @@ public interface IApprovalKind
 public sealed record ApprovalTexts(
     Func<ApprovalRecord, string> NotYours,
     Func<ApprovalRecord, string> SayWhyYouReject,
-    Func<ApprovalRecord, string?, string> NobodyReached,
+    Func<ApprovalRecord, string, string> NobodyReached,
+    Func<ApprovalRecord, string, string> SomeUnreached,
     Func<ApprovalRecord, Person, string?, string> Rejected,
     Func<ApprovalRecord, string?> Expired,
     string CancelledOutcome,

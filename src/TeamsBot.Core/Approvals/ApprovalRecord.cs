@@ -2,9 +2,9 @@ using System.Collections.Immutable;
 
 namespace TeamsBot.Approvals;
 
-/// <summary>Where an approval stands. The last five are final.</summary>
+/// <summary>Where an approval stands. The last six are final; Refused: nobody could be asked to decide.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ApprovalState>))]
-public enum ApprovalState { Pending, Approved, Executing, Completed, Failed, Rejected, Expired, Cancelled }
+public enum ApprovalState { Pending, Approved, Executing, Completed, Failed, Rejected, Expired, Cancelled, Refused }
 
 public sealed record Person(string Id, string Name);
 
@@ -37,7 +37,7 @@ public sealed record ApprovalRecord(
     public ImmutableList<CardPost> CardPosts => Cards ?? [];
 
     public bool IsFinal => State is ApprovalState.Completed or ApprovalState.Failed or ApprovalState.Rejected
-        or ApprovalState.Expired or ApprovalState.Cancelled;
+        or ApprovalState.Expired or ApprovalState.Cancelled or ApprovalState.Refused;
 
     /// <summary>A short reference people can read out ("R-4F2A9C").</summary>
     public string Reference => "R-" + Id[^6..].ToUpperInvariant();

@@ -1,3 +1,4 @@
+using TeamsBot.Directory;
 using TeamsBot.Errors;
 using TeamsBot.Protocol.Routing;
 using TeamsBot.Storage;
@@ -61,6 +62,7 @@ public sealed class ApprovalWorkflow(
     ApprovalEngine engine,
     ApprovalClaims claims,
     ApprovalCards cards,
+    IPeopleDirectory people,
     IAuditLog audit,
     BackgroundWork work,
     TimeProvider time,
@@ -150,35 +152,75 @@ public sealed class ApprovalWorkflow(
     // ---------------------------------------------------------------- ask
 
     /// <summary>
-    /// Posts the record's card to each approver (and the kind's channel) who does not have it yet, then marks the record
-    /// as asked; one fan-out at a time per record. The requester is told when nobody could be reached.
+    /// Posts the record's card to each approver (and the kind's channel) who does not have it yet, opening a chat with
+    /// those who never opened the bot, then marks the record as asked; one fan-out at a time per record. Whoever could
+    /// not be reached is named to the requester and in the audit, and the record goes on with the others; when nobody
+    /// could be reached the record is refused with the reasons instead of waiting for a decision that cannot come.
     /// </summary>
     public async Task AskAsync(IApprovalKind kind, string id, IReadOnlyList<string>? approvers, CancellationToken ct)
     {
         var record = await engine.BeginAskingAsync(id, kind.StuckAfter, ct);
         if (record is null) return;
         var delivered = 0;
-        string? unreachable = null;
+        var unreached = new List<(string Id, string Why)>();
+        string? lookupFailed = null;
         try
         {
             foreach (var approver in approvers ?? await kind.ApproversAsync(record, ct))
-                if (await cards.PostToUserOnceAsync(record, Audiences.Approver, approver, ct)) delivered++;
+            {
+                if (await cards.PostToUserOnceAsync(record, Audiences.Approver, approver, ct) is { } why) unreached.Add((approver, why));
+                else delivered++;
+            }
         }
         catch (UserFacingException ex)
         {
-            // Without the approvers nobody gets the card, and a record nobody sees would wait unseen until it expires.
+            // Without the approvers nobody gets the card.
             logger.LogWarning("Approvers of {RecordId} not asked: {Problem}", id, ex.LogText);
-            unreachable = ex.Message;
+            lookupFailed = ex.Message;
         }
         if (kind.ChannelId is { Length: > 0 } channel && await cards.PostToChannelOnceAsync(record, channel, ct)) delivered++;
-        logger.LogInformation("{Kind} {RecordId}: card delivered to {Delivered} approver(s) or channel", kind.Name, id, delivered);
+        logger.LogInformation("{Kind} {RecordId}: card delivered to {Delivered}, {Unreached} not reached", kind.Name, id, delivered, unreached.Count);
+
+        var names = unreached.Count == 0 ? null : await DescribeAsync(unreached, ct);
+        if (delivered == 0)
+        {
+            var why = lookupFailed ?? names ?? "nobody else is in the approvers' group";
+            var refused = await engine.TransitionAsync(id, ApprovalState.Pending, ApprovalState.Refused, ct,
+                r => r with { Outcome = kind.Texts.NobodyReached(r, why), ApproversAsked = true });
+            if (refused is null) return;
+            await AuditAsync(kind, ApprovalStep.Refused, refused, null, why, ct);
+            await RefreshAsync(refused, ct);
+            await cards.NotifyUserAsync(refused.Requester.Id, refused.Outcome!, ct);
+            return;
+        }
         var asked = await engine.MarkApproversAskedAsync(id, ct);
-        if (delivered == 0 && asked is not null)
-            await cards.NotifyUserAsync(record.Requester.Id, kind.Texts.NobodyReached(record, unreachable), ct);
+        if (asked is null || names is null) return;
+        await AuditAsync(kind, ApprovalStep.Unreached, asked, null, names, ct);
+        await cards.NotifyUserAsync(asked.Requester.Id, kind.Texts.SomeUnreached(asked, names), ct);
     }
 
-    /// <summary>Posts the record's card into a user's 1:1 chat (e.g. an approver asking what waits for them).</summary>
-    public Task<bool> PostCardToAsync(ApprovalRecord record, string audience, string userId, CancellationToken ct) =>
+    /// <summary>"Adele Vance (why); Alex Wilber (why)", by display name where the directory says it.</summary>
+    private async Task<string> DescribeAsync(IEnumerable<(string Id, string Why)> unreached, CancellationToken ct)
+    {
+        var parts = new List<string>();
+        foreach (var (userId, why) in unreached)
+        {
+            string name;
+            try
+            {
+                name = (await people.FindUserAsync(userId, ct))?.DisplayName ?? userId;
+            }
+            catch (UserFacingException)
+            {
+                name = userId;
+            }
+            parts.Add($"{name} ({why})");
+        }
+        return string.Join("; ", parts);
+    }
+
+    /// <summary>Posts the record's card into a user's 1:1 chat (e.g. an approver asking what waits for them); null when posted, else why not.</summary>
+    public Task<string?> PostCardToAsync(ApprovalRecord record, string audience, string userId, CancellationToken ct) =>
         cards.PostToUserAsync(record, audience, userId, ct);
 
     // ---------------------------------------------------------------- decide, cancel
@@ -355,6 +397,8 @@ public sealed class ApprovalWorkflow(
         ApprovalStep.Expired => "expired",
         ApprovalStep.Denied => "denied",
         ApprovalStep.Reconciled => "retrying",
+        ApprovalStep.Refused => "refused",
+        ApprovalStep.Unreached => "not reached",
         _ => "failed",
     };
 

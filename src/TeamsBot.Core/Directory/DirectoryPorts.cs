@@ -39,6 +39,18 @@ public interface ITemporaryAccessPasses
     Task<bool> DeleteAsync(string userId, string methodId, CancellationToken ct = default);
 }
 
+/// <summary>The bot's Teams app, installed for a user so that the bot may message them first.</summary>
+public interface ITeamsAppInstallations
+{
+    /// <summary>Installs the app (<paramref name="teamsAppId"/>: its id in the organization's app catalog) for the user.</summary>
+    Task<AppInstallResult> InstallForUserAsync(string userId, string teamsAppId, CancellationToken ct = default);
+}
+
+public enum AppInstall { Installed, AlreadyInstalled, Refused }
+
+/// <summary>What installing came to; a refusal says why (no Teams licence, the app blocked by policy...).</summary>
+public sealed record AppInstallResult(AppInstall Outcome, string? Reason = null);
+
 /// <summary>The tenant's Temporary Access Pass method policy.</summary>
 public interface ITapPolicySource
 {

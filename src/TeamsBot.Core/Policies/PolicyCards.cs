@@ -101,6 +101,7 @@ public sealed class PolicyCards
             ApprovalState.Rejected => $"Rejected by {d?.By.Name} {When(d?.At)}: {d?.Comment}",
             ApprovalState.Expired => $"Expired {When(record.ExpiresAt)} without a decision.",
             ApprovalState.Cancelled => $"Cancelled by {record.Requester.Name} {When(record.UpdatedAt)}.",
+            ApprovalState.Refused => record.Outcome ?? "Not sent: no other policy admin could be reached.",
             _ => record.State.ToString(),
         };
     }

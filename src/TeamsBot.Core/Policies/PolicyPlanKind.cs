@@ -155,9 +155,8 @@ public sealed class PolicyPlanKind(
     public ApprovalTexts Texts { get; } = new(
         NotYours: _ => "Only the admin who made the plan can cancel it.",
         SayWhyYouReject: _ => "Say why you reject the plan.",
-        NobodyReached: (r, why) => why is null
-            ? $"No other policy admin has installed me in Teams yet, so nobody got plan {r.Reference}. Ask one to open TeamsBot."
-            : $"I couldn't look up the other policy admins, so nobody got plan {r.Reference}: {why} Cancel the plan and make it again in a few minutes.",
+        NobodyReached: (r, why) => $"No other policy admin could be reached, so nobody got plan {r.Reference}: {why}. Plan again once they can be reached.",
+        SomeUnreached: (r, names) => $"Not every policy admin could be reached for plan {r.Reference}: {names}. The others were asked.",
         Rejected: (r, by, comment) => $"{by.Name} rejected your plan {r.Reference}: {comment}",
         Expired: _ => null,
         CancelledOutcome: "Cancelled by the admin who made it.",

@@ -17,6 +17,12 @@ public sealed class BotOptions : BotIdentityOptions
     /// </summary>
     public string? EntraOpenIdMetadataUrl { get; set; }
 
+    /// <summary>
+    /// The app's id in the organization's Teams app catalog (not the manifest id): with it the bot installs itself for
+    /// approvers and admins who never opened it, then messages them. Empty: only people who opened the bot are reached.
+    /// </summary>
+    public string? TeamsAppId { get; set; }
+
     /// <summary>Scope of outbound connector tokens.</summary>
     public string ConnectorScope { get; set; } = "https://api.botframework.com/.default";
 

@@ -12,6 +12,9 @@ public interface IConversationReferences
     Task<ConversationReference?> ForConversationAsync(string conversationId, CancellationToken ct = default);
     /// <summary>Forgets a user's 1:1 chat (uninstalled, blocked, not in roster).</summary>
     Task ForgetUserAsync(string aadObjectId, CancellationToken ct = default);
+
+    /// <summary>The service URL of the tenant's most recent activity (where to open a chat with someone new), or null.</summary>
+    Task<string?> ServiceUrlForTenantAsync(string tenantId, CancellationToken ct = default);
 }
 
 public sealed class ConversationReferences(IDocumentStore store, TimeProvider time) : IConversationReferences
@@ -36,7 +39,14 @@ public sealed class ConversationReferences(IDocumentStore store, TimeProvider ti
         if (_known.TryGetValue(key, out var known) && known.Reference.SameRoute(reference) && now - known.At < TrustKnownFor) return;
         await store.UpsertAsync(Collection, key, JsonSerializer.Serialize(reference, ReferenceJson.Default.ConversationReference), ct);
         _known[key] = (reference, now);
+        // Teams' service URL is per region and tenant and "tends to be stable but can change" (spec/bot-protocol.md):
+        // the latest one is where a new 1:1 chat is opened.
+        if (reference.TenantId is { Length: > 0 } tenant)
+            await store.UpsertAsync(Collection, TenantKey(tenant), JsonSerializer.Serialize(reference, ReferenceJson.Default.ConversationReference), ct);
     }
+
+    public async Task<string?> ServiceUrlForTenantAsync(string tenantId, CancellationToken ct = default) =>
+        (await ReadAsync(TenantKey(tenantId), ct))?.ServiceUrl;
 
     public Task<ConversationReference?> ForUserAsync(string aadObjectId, CancellationToken ct = default) => ReadAsync(UserKey(aadObjectId), ct);
 
@@ -57,6 +67,7 @@ public sealed class ConversationReferences(IDocumentStore store, TimeProvider ti
 
     private static string UserKey(string aadObjectId) => "user:" + aadObjectId.ToLowerInvariant();
     private static string ConversationKey(string conversationId) => "conversation:" + conversationId;
+    private static string TenantKey(string tenantId) => "tenant:" + tenantId.ToLowerInvariant();
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

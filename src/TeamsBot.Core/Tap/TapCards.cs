@@ -166,6 +166,7 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
             ApprovalState.Rejected => $"Rejected by {decision?.By.Name} {When(decision?.At)}: {decision?.Comment}",
             ApprovalState.Expired => $"Expired {When(record.ExpiresAt)} without a decision. Ask again with **tap**.",
             ApprovalState.Cancelled => $"Cancelled by {record.Requester.Name} {When(record.UpdatedAt)}.",
+            ApprovalState.Refused => record.Outcome ?? "Not sent: no approver could be reached.",
             ApprovalState.Failed => $"Approved by {decision?.By.Name}, but the pass could not be created: {record.Outcome}",
             ApprovalState.Completed when tap.RevokedAt is not null => $"Pass revoked by {tap.RevokedBy?.Name} {When(tap.RevokedAt)}.",
             ApprovalState.Completed when Ended(tap) => $"Pass expired {When(tap.EndsAt)}.",

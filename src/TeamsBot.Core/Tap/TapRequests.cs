@@ -255,7 +255,7 @@ public sealed partial class TapRequests(
         return new PendingRequests(decidable, IsApprover: groups.Count == 0 || memberOf.Count > 0);
     }
 
-    public Task<bool> PostApprovalCardToAsync(ApprovalRecord record, string approverId, CancellationToken ct) =>
+    public Task<string?> PostApprovalCardToAsync(ApprovalRecord record, string approverId, CancellationToken ct) =>
         workflow.PostCardToAsync(record, Audiences.Approver, approverId, ct);
 
     // ---------------------------------------------------------------- jobs
