@@ -23,7 +23,7 @@ public sealed class SimulatedGraph
     public SimulatedGraph(SimulatedTenantOptions? options = null)
     {
         options ??= new SimulatedTenantOptions();
-        State = new TenantState(options.SeedPath, options.TimeProvider);
+        State = new TenantState(options);
         Faults = new FaultInjector(options.FaultSeed);
         RequestLog = new RequestLog();
         var router = new GraphRouter();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -68,6 +69,7 @@ public static class SimulatedGraphEndpoints
             users = graph.State.Users.Select(u => new { u.Id, u.UserPrincipalName, u.DisplayName, u.UserType, u.AccountEnabled }),
             groups = graph.State.Groups.Select(g => new { g.Id, g.DisplayName, g.MemberIds }),
         }));
+        DevSettings.Map(dev, graph);
         return endpoints;
     }
 }
@@ -75,4 +77,21 @@ public static class SimulatedGraphEndpoints
 internal static class DevJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The request body as a JSON object, or null when it is missing or not an object.</summary>
+    public static async Task<JsonObject?> ReadObjectAsync(HttpContext context)
+    {
+        try
+        {
+            return await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The developer API's 400 answer.</summary>
+    public static IResult Error(string message, int status = StatusCodes.Status400BadRequest) =>
+        Results.Json(new { error = message }, statusCode: status);
 }

@@ -28,7 +28,7 @@ internal sealed class PolicyEndpoints(TenantState state)
         }
         lock (state.Sync)
         {
-            var items = state.PoliciesUnlocked.Select(p => Shape(PolicyDocument.Present(p, request.ServiceRoot), selected)).ToList();
+            var items = state.PoliciesUnlocked.Select(p => Shape(Present(p, request), selected)).ToList();
             return ODataQuery.Page(request, "identity/conditionalAccess/policies", items);
         }
     }
@@ -46,7 +46,7 @@ internal sealed class PolicyEndpoints(TenantState state)
             {
                 return NotFound(route["id"]);
             }
-            var body = Shape(PolicyDocument.Present(policy, request.ServiceRoot), selected);
+            var body = Shape(Present(policy, request), selected);
             return GraphResponse.Ok(WithContext(body, request.MetadataUrl("identity/conditionalAccess/policies/$entity")));
         }
     }
@@ -69,12 +69,13 @@ internal sealed class PolicyEndpoints(TenantState state)
             {
                 return GraphResponse.BadRequest(violation);
             }
+            DropDescriptionIfSwitchedOn(policy);
             var now = SeedLoader.Format(state.Now);
             policy["id"] = Guid.NewGuid().ToString();
             policy["createdDateTime"] = now;
             policy["modifiedDateTime"] = null; // Graph leaves it null until the first update
             state.PoliciesUnlocked.Add(policy);
-            var answer = PolicyDocument.Present(policy, request.ServiceRoot);
+            var answer = Present(policy, request);
             return GraphResponse.Created(WithContext(answer, request.MetadataUrl("identity/conditionalAccess/policies/$entity")));
         }
     }
@@ -103,6 +104,7 @@ internal sealed class PolicyEndpoints(TenantState state)
             {
                 return GraphResponse.BadRequest(violation);
             }
+            DropDescriptionIfSwitchedOn(merged);
             merged["modifiedDateTime"] = SeedLoader.Format(state.Now);
             var index = state.PoliciesUnlocked.IndexOf(stored);
             state.PoliciesUnlocked[index] = merged;
@@ -136,6 +138,26 @@ internal sealed class PolicyEndpoints(TenantState state)
         // Graph says no more than that; the target helps whoever reads the simulated answer.
         answer.Body!["error"]!["target"] = mismatch;
         return answer;
+    }
+
+    /// <summary>
+    /// Graph v1.0 documents conditionalAccessPolicy.description as "Not used"; with the switch on the tenant accepts it
+    /// and keeps nothing (https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy).
+    /// </summary>
+    private void DropDescriptionIfSwitchedOn(JsonObject policy)
+    {
+        if (state.DropConditionalAccessDescription)
+        {
+            policy["description"] = null;
+        }
+    }
+
+    /// <summary>The policy as GET answers it (caller holds the state lock).</summary>
+    private JsonObject Present(JsonObject stored, GraphRequest request)
+    {
+        var presented = PolicyDocument.Present(stored, request.ServiceRoot);
+        DropDescriptionIfSwitchedOn(presented);
+        return presented;
     }
 
     private HashSet<string> NamedLocationIds() =>
