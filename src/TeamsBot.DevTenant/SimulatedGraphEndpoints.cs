@@ -19,6 +19,7 @@ public static class SimulatedGraphEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(graph);
         endpoints.Map("/v1.0/{**path}", graph.HandleAsync);
+        endpoints.Map("/beta/{**path}", graph.HandleBetaAsync);
 
         var dev = endpoints.MapGroup("/_dev");
         dev.MapGet("/faults", () => Results.Json(graph.Faults.Rules));

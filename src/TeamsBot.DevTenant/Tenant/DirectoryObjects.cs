@@ -60,11 +60,33 @@ public sealed record SimIdentity(string SignInType, string Issuer, string? Issue
 /// <summary>A registered authentication method; <see cref="Type"/> is Graph's short name (password, fido2...).</summary>
 public sealed record SimAuthMethod(string Id, string Type, string? DisplayName, DateTimeOffset CreatedDateTime);
 
-/// <summary>A security group; members are user or group ids.</summary>
-public sealed record SimGroup(string Id, string DisplayName, string? Description, IReadOnlyList<string> MemberIds);
+/// <summary>
+/// A security group; members are user or group ids. Only a role-assignable group (<paramref name="IsAssignableToRole"/>)
+/// can hold a directory role.
+/// </summary>
+public sealed record SimGroup(string Id, string DisplayName, string? Description, IReadOnlyList<string> MemberIds, bool IsAssignableToRole = false);
 
-/// <summary>An activated directory role and its (user) members.</summary>
+/// <summary>
+/// An activated directory role and its members: users and role-assignable groups holding it tenant-wide and active
+/// (each member is a unifiedRoleAssignment with directoryScopeId "/").
+/// </summary>
 public sealed record SimDirectoryRole(string Id, string RoleTemplateId, string DisplayName, string? Description, IReadOnlyList<string> MemberIds);
+
+/// <summary>A role definition (built-in roles have id = templateId).</summary>
+public sealed record SimRoleDefinition(string Id, string DisplayName, string? Description, bool IsBuiltIn = true);
+
+/// <summary>An administrative unit, the scope of scoped role assignments ("/administrativeUnits/{id}").</summary>
+public sealed record SimAdministrativeUnit(string Id, string DisplayName, string? Description, IReadOnlyList<string> MemberIds);
+
+/// <summary>An active role assignment (a unifiedRoleAssignment); <see cref="DirectoryScopeId"/> is "/" or "/administrativeUnits/{id}".</summary>
+public sealed record SimRoleAssignment(string Id, string PrincipalId, string RoleDefinitionId, string DirectoryScopeId);
+
+/// <summary>A PIM eligibility: the principal may activate the role in the scope between the two dates (no end: permanent).</summary>
+public sealed record SimRoleEligibility(string Id, string PrincipalId, string RoleDefinitionId, string DirectoryScopeId,
+    DateTimeOffset StartDateTime, DateTimeOffset? EndDateTime, DateTimeOffset CreatedDateTime)
+{
+    public bool IsCurrent(DateTimeOffset now) => EndDateTime is not { } end || end > now;
+}
 
 /// <summary>A user's Temporary Access Pass method. The pass itself is never kept.</summary>
 public sealed record SimTap(string Id, DateTimeOffset CreatedDateTime, DateTimeOffset StartDateTime, int LifetimeInMinutes, bool IsUsableOnce,

@@ -15,7 +15,20 @@ internal sealed record SeedData(
     IReadOnlyList<JsonObject> NamedLocations,
     IReadOnlyList<JsonObject> ConditionalAccessPolicies,
     TapMethodPolicy TapPolicy,
-    IReadOnlyList<JsonObject> SignIns);
+    IReadOnlyList<JsonObject> SignIns)
+{
+    /// <summary>Optional: administrative units, the scopes of scoped role assignments.</summary>
+    public IReadOnlyList<SimAdministrativeUnit> AdministrativeUnits { get; init; } = [];
+
+    /// <summary>Optional: role definitions beyond the built-in catalog (custom roles).</summary>
+    public IReadOnlyList<SimRoleDefinition> RoleDefinitions { get; init; } = [];
+
+    /// <summary>Optional: active assignments besides directoryRoles' members (scoped ones, or "/" ones that activate a role).</summary>
+    public IReadOnlyList<SimRoleAssignment> RoleAssignments { get; init; } = [];
+
+    /// <summary>Optional: PIM-eligible assignments.</summary>
+    public IReadOnlyList<SimRoleEligibility> RoleEligibilities { get; init; } = [];
+}
 
 internal static partial class SeedLoader
 {
@@ -51,7 +64,8 @@ internal static partial class SeedLoader
         var tenant = root["tenant"] as JsonObject ?? throw new InvalidDataException("The seed has no tenant.");
         var users = Array(root, "users").Select(u => ParseUser(u, now)).ToList();
         var groups = Array(root, "groups").Select(g => new SimGroup(
-            Required(g, "id"), Required(g, "displayName"), (string?)g["description"], Strings(g["members"]))).ToList();
+            Required(g, "id"), Required(g, "displayName"), (string?)g["description"], Strings(g["members"]),
+            (bool?)g["isAssignableToRole"] ?? false)).ToList();
         var roles = Array(root, "directoryRoles").Select(r => new SimDirectoryRole(
             Required(r, "id"), Required(r, "roleTemplateId"), Required(r, "displayName"), (string?)r["description"], Strings(r["members"]))).ToList();
         var locations = Array(root, "namedLocations").Select(l => WithDates(l, now)).ToList();
@@ -61,7 +75,25 @@ internal static partial class SeedLoader
             ? AuthMethods.TapPolicyJson.FromJson(tap)
             : throw new InvalidDataException("The seed has no tapPolicy.");
         return new SeedData(Required(tenant, "id"), Required(tenant, "displayName"), Required(tenant, "domain"),
-            users, groups, roles, locations, policies, tapPolicy, signIns);
+            users, groups, roles, locations, policies, tapPolicy, signIns)
+        {
+            AdministrativeUnits = Array(root, "administrativeUnits").Select(a => new SimAdministrativeUnit(
+                Required(a, "id"), Required(a, "displayName"), (string?)a["description"], Strings(a["members"]))).ToList(),
+            RoleDefinitions = Array(root, "roleDefinitions").Select(d => new SimRoleDefinition(
+                Required(d, "id"), Required(d, "displayName"), (string?)d["description"], IsBuiltIn: false)).ToList(),
+            RoleAssignments = Array(root, "roleAssignments").Select(a =>
+            {
+                var (principal, role, scope) = (Required(a, "principalId"), Required(a, "roleDefinitionId"), (string?)a["directoryScopeId"] ?? "/");
+                return new SimRoleAssignment((string?)a["id"] ?? RoleCatalog.AssignmentId(role, principal, scope), principal, role, scope);
+            }).ToList(),
+            RoleEligibilities = Array(root, "roleEligibilities").Select(e =>
+            {
+                var (principal, role, scope) = (Required(e, "principalId"), Required(e, "roleDefinitionId"), (string?)e["directoryScopeId"] ?? "/");
+                var start = Date(e["startDateTime"], now) ?? now.AddDays(-30);
+                return new SimRoleEligibility((string?)e["id"] ?? RoleCatalog.StableGuid("eligibility", principal, role, scope),
+                    principal, role, scope, start, Date(e["endDateTime"], now), start);
+            }).ToList(),
+        };
     }
 
     private static SimUser ParseUser(JsonObject u, DateTimeOffset now)

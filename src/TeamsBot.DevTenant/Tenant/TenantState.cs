@@ -77,6 +77,7 @@ public sealed partial class TenantState
             }
             roles.Clear();
             roles.AddRange(seed.Roles);
+            ResetRolesUnlocked(seed);
             namedLocations.Clear();
             namedLocations.AddRange(seed.NamedLocations);
             policies.Clear();
@@ -204,10 +205,6 @@ public sealed partial class TenantState
         }
         return found.Values.ToList();
     }
-
-    /// <summary>Directory roles the user holds (caller holds <see cref="Sync"/>).</summary>
-    internal List<SimDirectoryRole> RolesOf(string userId) =>
-        roles.Where(r => r.MemberIds.Contains(userId, StringComparer.OrdinalIgnoreCase)).ToList();
 
     /// <summary>Users and nested groups of a group, transitively, in discovery order (caller holds <see cref="Sync"/>).</summary>
     internal List<object> TransitiveMembersOf(SimGroup group)
