@@ -6,6 +6,7 @@ using TeamsBot.DevTenant.ConditionalAccess;
 using TeamsBot.DevTenant.Dev;
 using TeamsBot.DevTenant.Http;
 using TeamsBot.DevTenant.Roles;
+using TeamsBot.DevTenant.Teams;
 using TeamsBot.DevTenant.SignIns;
 using TeamsBot.DevTenant.Tenant;
 using TeamsBot.DevTenant.Users;
@@ -36,6 +37,7 @@ public sealed class SimulatedGraph
         new WhatIfEndpoint(State).Map(router);
         new SignInEndpoints(State).Map(router);
         new RoleManagementEndpoints(State).Map(router);
+        new TeamsAppEndpoints(State).Map(router);
         pipeline = new GraphPipeline(router, Faults, RequestLog, options.TimeProvider, options.ThrottleConditionalAccess);
         new BatchEndpoint(() => pipeline).Map(router);
 

@@ -71,6 +71,7 @@ public static class SimulatedGraphEndpoints
             groups = graph.State.Groups.Select(g => new { g.Id, g.DisplayName, g.MemberIds }),
         }));
         DevSettings.Map(dev, graph);
+        DevTeamsApp.Map(dev, graph);
         return endpoints;
     }
 }

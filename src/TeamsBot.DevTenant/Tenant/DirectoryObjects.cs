@@ -37,6 +37,12 @@ public sealed record SimUser
     public string? ManagerId { get; init; }
     public IReadOnlyList<SimAuthMethod> Methods { get; init; } = [];
 
+    /// <summary>
+    /// Why Teams refuses to install apps for the user (no Teams licence, the app blocked by policy...), or null. Installing
+    /// the bot for such a user answers 403 with this text.
+    /// </summary>
+    public string? TeamsAppInstallBlocked { get; init; }
+
     /// <summary>Signs in somewhere else (B2B invitation, external state or a federated identity).</summary>
     public bool IsExternal =>
         string.Equals(CreationType, "Invitation", StringComparison.OrdinalIgnoreCase)
@@ -107,3 +113,12 @@ public sealed record TapMethodPolicy(
 {
     public bool Enabled => string.Equals(State, "enabled", StringComparison.OrdinalIgnoreCase);
 }
+
+/// <summary>The bot's Teams app in the organization's app catalog.</summary>
+/// <param name="Id">The catalog-generated teamsApp id (what teamsApp@odata.bind names).</param>
+/// <param name="ExternalId">The id from the app manifest.</param>
+/// <param name="AzureADAppId">The bot's Entra app id.</param>
+public sealed record SimTeamsApp(string Id, string ExternalId, string DisplayName, string Version, string AzureADAppId);
+
+/// <summary>The app installed in a user's personal scope.</summary>
+public sealed record SimTeamsAppInstallation(string UserId, string Id, string ChatId, DateTimeOffset InstalledDateTime);

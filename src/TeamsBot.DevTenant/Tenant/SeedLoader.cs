@@ -28,6 +28,9 @@ internal sealed record SeedData(
 
     /// <summary>Optional: PIM-eligible assignments.</summary>
     public IReadOnlyList<SimRoleEligibility> RoleEligibilities { get; init; } = [];
+
+    /// <summary>Optional: the bot's app in the catalog (null: the default app) and the users who have it at load.</summary>
+    public JsonObject? TeamsApp { get; init; }
 }
 
 internal static partial class SeedLoader
@@ -86,6 +89,7 @@ internal static partial class SeedLoader
                 var (principal, role, scope) = (Required(a, "principalId"), Required(a, "roleDefinitionId"), (string?)a["directoryScopeId"] ?? "/");
                 return new SimRoleAssignment((string?)a["id"] ?? RoleCatalog.AssignmentId(role, principal, scope), principal, role, scope);
             }).ToList(),
+            TeamsApp = root["teamsApp"] as JsonObject,
             RoleEligibilities = Array(root, "roleEligibilities").Select(e =>
             {
                 var (principal, role, scope) = (Required(e, "principalId"), Required(e, "roleDefinitionId"), (string?)e["directoryScopeId"] ?? "/");
@@ -140,6 +144,7 @@ internal static partial class SeedLoader
             CreatedDateTime = created,
             ManagerId = (string?)u["manager"],
             Methods = methods,
+            TeamsAppInstallBlocked = (string?)u["teamsAppInstallBlocked"],
         };
     }
 

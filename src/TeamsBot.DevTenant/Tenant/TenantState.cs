@@ -86,6 +86,7 @@ public sealed partial class TenantState
             signIns.AddRange(seed.SignIns);
             taps.Clear();
             tapPolicy = seed.TapPolicy;
+            ResetTeamsUnlocked(seed);
             SignInLogsLicensed = true;
             DirectoryRoleDetailsVisible = true;
             DropConditionalAccessDescription = options.DropConditionalAccessDescription;

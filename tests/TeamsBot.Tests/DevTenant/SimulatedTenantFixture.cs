@@ -101,6 +101,7 @@ public static class Seed
     public const string Henrietta = "a0000000-0000-4000-8000-000000000020";
     public const string FirstOnboardingHire = "a0000000-0000-4000-8000-000000000021";
     public const string LastOnboardingHire = "a0000000-0000-4000-8000-000000000032";
+    public const string Layla = "a0000000-0000-4000-8000-000000000032";
     public const string Allan = "a0000000-0000-4000-8000-000000000033";
     public const string Lidia = "a0000000-0000-4000-8000-000000000034";
     public const string Debra = "a0000000-0000-4000-8000-000000000035";
@@ -124,6 +125,9 @@ public static class Seed
 
     public const string MfaForAdmins = "d0000000-0000-4000-8000-000000000001";
     public const string BlockLegacyAuth = "d0000000-0000-4000-8000-000000000002";
+
+    public const string TeamsAppId = "7b3f0c4d-2e1a-4b5c-8d9e-0f1a2b3c4d5e";
+    public const string TeamsAppExternalId = "c2d4e6f8-0a1b-4c3d-9e5f-6a7b8c9d0e1f";
 
     public const string TrustedIp = "203.0.113.10";
     public const string UntrustedIp = "198.51.100.10";
