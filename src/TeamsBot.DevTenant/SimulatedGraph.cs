@@ -32,6 +32,7 @@ public sealed class SimulatedGraph
         var router = new GraphRouter();
         new UserEndpoints(State).Map(router);
         new TapEndpoints(State).Map(router);
+        new MethodEndpoints(State).Map(router);
         new PolicyEndpoints(State).Map(router);
         new NamedLocationEndpoints(State).Map(router);
         new WhatIfEndpoint(State).Map(router);

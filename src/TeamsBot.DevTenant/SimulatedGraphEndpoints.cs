@@ -72,6 +72,7 @@ public static class SimulatedGraphEndpoints
         }));
         DevSettings.Map(dev, graph);
         DevTeamsApp.Map(dev, graph);
+        DevMethods.Map(dev, graph);
         return endpoints;
     }
 }

@@ -63,8 +63,20 @@ public sealed record SimUser
 
 public sealed record SimIdentity(string SignInType, string Issuer, string? IssuerAssignedId);
 
-/// <summary>A registered authentication method; <see cref="Type"/> is Graph's short name (password, fido2...).</summary>
-public sealed record SimAuthMethod(string Id, string Type, string? DisplayName, DateTimeOffset CreatedDateTime);
+/// <summary>
+/// A registered authentication method; <see cref="Type"/> is Graph's short name (password, fido2, microsoftAuthenticator,
+/// phone, email...). For a phone, <see cref="DisplayName"/> is the number and <see cref="PhoneType"/> mobile, alternateMobile or office.
+/// </summary>
+public sealed record SimAuthMethod(string Id, string Type, string? DisplayName, DateTimeOffset CreatedDateTime, string? PhoneType = null)
+{
+    /// <summary>Graph's fixed phone method ids, one per phoneType (https://learn.microsoft.com/graph/api/resources/phoneauthenticationmethod).</summary>
+    public static string PhoneMethodId(string phoneType) => phoneType switch
+    {
+        "alternateMobile" => "b6332ec1-7057-4abe-9331-3d72feddfe41",
+        "office" => "e37fc753-ff3b-4958-9484-eaa9425c82bc",
+        _ => "3179e48a-750b-4051-897c-87b9720928f7",
+    };
+}
 
 /// <summary>
 /// A security group; members are user or group ids. Only a role-assignable group (<paramref name="IsAssignableToRole"/>)

@@ -107,9 +107,16 @@ internal static partial class SeedLoader
         var methods = (u["methods"] as JsonArray ?? []).OfType<JsonObject>().Select((m, i) =>
         {
             var type = Required(m, "type");
-            // The password method has the same well-known id for every user in Graph.
-            var methodId = (string?)m["id"] ?? (type == "password" ? "28c10230-6103-485e-b985-444c60001490" : DerivedId(id, i));
-            return new SimAuthMethod(methodId, type, (string?)m["displayName"], Date(m["createdDateTime"], now) ?? created);
+            var phoneType = type == "phone" ? (string?)m["phoneType"] ?? "mobile" : null;
+            // The password method, and each phone type, have the same well-known id for every user in Graph.
+            var methodId = (string?)m["id"] ?? type switch
+            {
+                "password" => "28c10230-6103-485e-b985-444c60001490",
+                "phone" => SimAuthMethod.PhoneMethodId(phoneType!),
+                _ => DerivedId(id, i),
+            };
+            var displayName = (string?)m["displayName"] ?? (string?)m["phoneNumber"];
+            return new SimAuthMethod(methodId, type, displayName, Date(m["createdDateTime"], now) ?? created, phoneType);
         }).ToList();
         var identities = (u["identities"] as JsonArray ?? []).OfType<JsonObject>()
             .Select(i => new SimIdentity(Required(i, "signInType"), Required(i, "issuer"), (string?)i["issuerAssignedId"])).ToList();
