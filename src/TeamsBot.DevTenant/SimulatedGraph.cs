@@ -36,6 +36,7 @@ public sealed class SimulatedGraph
         new PolicyEndpoints(State).Map(router);
         new NamedLocationEndpoints(State).Map(router);
         new WhatIfEndpoint(State).Map(router);
+        new AuthenticationStrengthEndpoints(State).Map(router);
         new SignInEndpoints(State).Map(router);
         new RoleManagementEndpoints(State).Map(router);
         new TeamsAppEndpoints(State).Map(router);

@@ -65,7 +65,7 @@ internal sealed class PolicyEndpoints(TenantState state)
         var policy = PolicyDocument.Normalize(body);
         lock (state.Sync)
         {
-            if (PolicyDocument.FindRuleViolation(policy, NamedLocationIds(), requireDisplayName: true) is { } violation)
+            if (PolicyDocument.FindRuleViolation(policy, NamedLocationIds(), StrengthExists, requireDisplayName: true) is { } violation)
             {
                 return GraphResponse.BadRequest(violation);
             }
@@ -100,7 +100,7 @@ internal sealed class PolicyEndpoints(TenantState state)
             var merged = (JsonObject)stored.DeepClone();
             PolicyDocument.Merge(merged, patch);
             merged = PolicyDocument.Normalize(merged);
-            if (PolicyDocument.FindRuleViolation(merged, NamedLocationIds(), requireDisplayName: true) is { } violation)
+            if (PolicyDocument.FindRuleViolation(merged, NamedLocationIds(), StrengthExists, requireDisplayName: true) is { } violation)
             {
                 return GraphResponse.BadRequest(violation);
             }
@@ -153,12 +153,9 @@ internal sealed class PolicyEndpoints(TenantState state)
     }
 
     /// <summary>The policy as GET answers it (caller holds the state lock).</summary>
-    private JsonObject Present(JsonObject stored, GraphRequest request)
-    {
-        var presented = PolicyDocument.Present(stored, request.ServiceRoot);
-        DropDescriptionIfSwitchedOn(presented);
-        return presented;
-    }
+    private JsonObject Present(JsonObject stored, GraphRequest request) => state.PresentPolicyUnlocked(stored, request.ServiceRoot);
+
+    private bool StrengthExists(string id) => state.FindStrengthUnlocked(id) is not null;
 
     private HashSet<string> NamedLocationIds() =>
         state.NamedLocationsUnlocked.Select(l => (string?)l["id"]).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);

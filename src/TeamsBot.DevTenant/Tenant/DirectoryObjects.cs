@@ -134,3 +134,7 @@ public sealed record SimTeamsApp(string Id, string ExternalId, string DisplayNam
 
 /// <summary>The app installed in a user's personal scope.</summary>
 public sealed record SimTeamsAppInstallation(string UserId, string Id, string ChatId, DateTimeOffset InstalledDateTime);
+
+/// <summary>An authentication strength policy (policyType builtIn or custom); combinations are written without spaces.</summary>
+public sealed record SimAuthStrength(string Id, string DisplayName, string? Description, string PolicyType, IReadOnlyList<string> AllowedCombinations,
+    DateTimeOffset CreatedDateTime, DateTimeOffset ModifiedDateTime);

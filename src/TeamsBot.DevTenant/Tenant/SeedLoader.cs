@@ -29,6 +29,9 @@ internal sealed record SeedData(
     /// <summary>Optional: PIM-eligible assignments.</summary>
     public IReadOnlyList<SimRoleEligibility> RoleEligibilities { get; init; } = [];
 
+    /// <summary>Optional: custom authentication strengths.</summary>
+    public IReadOnlyList<SimAuthStrength> AuthenticationStrengths { get; init; } = [];
+
     /// <summary>Optional: the bot's app in the catalog (null: the default app) and the users who have it at load.</summary>
     public JsonObject? TeamsApp { get; init; }
 }
@@ -90,6 +93,17 @@ internal static partial class SeedLoader
                 return new SimRoleAssignment((string?)a["id"] ?? RoleCatalog.AssignmentId(role, principal, scope), principal, role, scope);
             }).ToList(),
             TeamsApp = root["teamsApp"] as JsonObject,
+            AuthenticationStrengths = Array(root, "authenticationStrengthPolicies").Select(a =>
+            {
+                var combinations = Strings(a["allowedCombinations"]).Select(ConditionalAccess.AuthenticationStrengths.Normalize).ToList();
+                if (combinations.Count == 0 || combinations.FirstOrDefault(c => !ConditionalAccess.AuthenticationStrengths.Combinations.Contains(c)) is { } bad)
+                {
+                    throw new InvalidDataException($"Authentication strength '{(string?)a["displayName"]}' needs allowedCombinations from the documented list.");
+                }
+                var created = Date(a["createdDateTime"], now) ?? now.AddDays(-30);
+                return new SimAuthStrength((string?)a["id"] ?? RoleCatalog.StableGuid("strength", Required(a, "displayName")), Required(a, "displayName"),
+                    (string?)a["description"], "custom", combinations, created, Date(a["modifiedDateTime"], now) ?? created);
+            }).ToList(),
             RoleEligibilities = Array(root, "roleEligibilities").Select(e =>
             {
                 var (principal, role, scope) = (Required(e, "principalId"), Required(e, "roleDefinitionId"), (string?)e["directoryScopeId"] ?? "/");

@@ -87,6 +87,7 @@ public sealed partial class TenantState
             taps.Clear();
             tapPolicy = seed.TapPolicy;
             ResetTeamsUnlocked(seed);
+            ResetStrengthsUnlocked(seed);
             SignInLogsLicensed = true;
             DirectoryRoleDetailsVisible = true;
             DropConditionalAccessDescription = options.DropConditionalAccessDescription;
