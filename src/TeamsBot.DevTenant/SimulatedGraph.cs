@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using TeamsBot.DevTenant.Audits;
 using TeamsBot.DevTenant.AuthMethods;
 using TeamsBot.DevTenant.ConditionalAccess;
 using TeamsBot.DevTenant.Dev;
@@ -38,6 +39,7 @@ public sealed class SimulatedGraph
         new WhatIfEndpoint(State).Map(router);
         new AuthenticationStrengthEndpoints(State).Map(router);
         new SignInEndpoints(State).Map(router);
+        new DirectoryAuditEndpoints(State).Map(router);
         new RoleManagementEndpoints(State).Map(router);
         new TeamsAppEndpoints(State).Map(router);
         pipeline = new GraphPipeline(router, Faults, RequestLog, options.TimeProvider, options.ThrottleConditionalAccess);

@@ -73,6 +73,7 @@ public static class SimulatedGraphEndpoints
         DevSettings.Map(dev, graph);
         DevTeamsApp.Map(dev, graph);
         DevMethods.Map(dev, graph);
+        DevConditionalAccess.Map(dev, graph);
         return endpoints;
     }
 }

@@ -29,6 +29,9 @@ internal sealed record SeedData(
     /// <summary>Optional: PIM-eligible assignments.</summary>
     public IReadOnlyList<SimRoleEligibility> RoleEligibilities { get; init; } = [];
 
+    /// <summary>Optional: directory audit entries (activityDateTime may be relative).</summary>
+    public IReadOnlyList<JsonObject> DirectoryAudits { get; init; } = [];
+
     /// <summary>Optional: custom authentication strengths.</summary>
     public IReadOnlyList<SimAuthStrength> AuthenticationStrengths { get; init; } = [];
 
@@ -93,6 +96,13 @@ internal static partial class SeedLoader
                 return new SimRoleAssignment((string?)a["id"] ?? RoleCatalog.AssignmentId(role, principal, scope), principal, role, scope);
             }).ToList(),
             TeamsApp = root["teamsApp"] as JsonObject,
+            DirectoryAudits = Array(root, "directoryAudits").Select(a =>
+            {
+                var copy = (JsonObject)a.DeepClone();
+                copy["id"] ??= Guid.NewGuid().ToString();
+                copy["activityDateTime"] = TenantState.AuditTime(Date(copy["activityDateTime"], now) ?? now);
+                return copy;
+            }).ToList(),
             AuthenticationStrengths = Array(root, "authenticationStrengthPolicies").Select(a =>
             {
                 var combinations = Strings(a["allowedCombinations"]).Select(ConditionalAccess.AuthenticationStrengths.Normalize).ToList();

@@ -88,6 +88,7 @@ public sealed partial class TenantState
             tapPolicy = seed.TapPolicy;
             ResetTeamsUnlocked(seed);
             ResetStrengthsUnlocked(seed);
+            ResetAuditsUnlocked(seed);
             SignInLogsLicensed = true;
             DirectoryRoleDetailsVisible = true;
             DropConditionalAccessDescription = options.DropConditionalAccessDescription;
