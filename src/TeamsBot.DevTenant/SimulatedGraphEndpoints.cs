@@ -10,9 +10,11 @@ namespace TeamsBot.DevTenant;
 public static class SimulatedGraphEndpoints
 {
     /// <summary>
-    /// Maps the simulated Graph at /v1.0 and its developer API at /_dev: faults (GET, POST, DELETE /_dev/faults,
-    /// DELETE /_dev/faults/{id}), the request log (GET, DELETE /_dev/requests), a reset (POST /_dev/reset) and the
-    /// seeded people (GET /_dev/tenant).
+    /// Maps the simulated Graph at /v1.0 (and its few beta-only calls at /beta) and its developer API at /_dev: faults
+    /// (GET, POST, DELETE /_dev/faults, DELETE /_dev/faults/{id}), the request log (GET, DELETE /_dev/requests), a reset
+    /// (POST /_dev/reset), the seeded people (GET /_dev/tenant), settings (GET, POST /_dev/settings), the bot's Teams app
+    /// installations (/_dev/teamsApp), methods users register (/_dev/users/{user}/authenticationMethods) and Conditional
+    /// Access changes made as a person (/_dev/conditionalAccess/policies). The README lists them.
     /// </summary>
     public static IEndpointRouteBuilder MapSimulatedGraph(this IEndpointRouteBuilder endpoints, SimulatedGraph graph)
     {
