@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -9,15 +10,18 @@ namespace TeamsBot.DevTenant;
 public static class SimulatedGraphEndpoints
 {
     /// <summary>
-    /// Maps the simulated Graph at /v1.0 and its developer API at /_dev: faults (GET, POST, DELETE /_dev/faults,
-    /// DELETE /_dev/faults/{id}), the request log (GET, DELETE /_dev/requests), a reset (POST /_dev/reset) and the
-    /// seeded people (GET /_dev/tenant).
+    /// Maps the simulated Graph at /v1.0 (and its few beta-only calls at /beta) and its developer API at /_dev: faults
+    /// (GET, POST, DELETE /_dev/faults, DELETE /_dev/faults/{id}), the request log (GET, DELETE /_dev/requests), a reset
+    /// (POST /_dev/reset), the seeded people (GET /_dev/tenant), settings (GET, POST /_dev/settings), the bot's Teams app
+    /// installations (/_dev/teamsApp), methods users register (/_dev/users/{user}/authenticationMethods) and Conditional
+    /// Access changes made as a person (/_dev/conditionalAccess/policies). The README lists them.
     /// </summary>
     public static IEndpointRouteBuilder MapSimulatedGraph(this IEndpointRouteBuilder endpoints, SimulatedGraph graph)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(graph);
         endpoints.Map("/v1.0/{**path}", graph.HandleAsync);
+        endpoints.Map("/beta/{**path}", graph.HandleBetaAsync);
 
         var dev = endpoints.MapGroup("/_dev");
         dev.MapGet("/faults", () => Results.Json(graph.Faults.Rules));
@@ -68,6 +72,10 @@ public static class SimulatedGraphEndpoints
             users = graph.State.Users.Select(u => new { u.Id, u.UserPrincipalName, u.DisplayName, u.UserType, u.AccountEnabled }),
             groups = graph.State.Groups.Select(g => new { g.Id, g.DisplayName, g.MemberIds }),
         }));
+        DevSettings.Map(dev, graph);
+        DevTeamsApp.Map(dev, graph);
+        DevMethods.Map(dev, graph);
+        DevConditionalAccess.Map(dev, graph);
         return endpoints;
     }
 }
@@ -75,4 +83,21 @@ public static class SimulatedGraphEndpoints
 internal static class DevJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The request body as a JSON object, or null when it is missing or not an object.</summary>
+    public static async Task<JsonObject?> ReadObjectAsync(HttpContext context)
+    {
+        try
+        {
+            return await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The developer API's 400 answer.</summary>
+    public static IResult Error(string message, int status = StatusCodes.Status400BadRequest) =>
+        Results.Json(new { error = message }, statusCode: status);
 }

@@ -55,52 +55,12 @@ internal sealed class TapEndpoints(TenantState state)
 
     private List<JsonObject> Methods(SimUser user)
     {
-        var methods = user.Methods.Select(MethodJson).ToList();
+        var methods = user.Methods.Select(MethodJson.Method).ToList();
         if (state.GetTap(user.Id) is { } tap)
         {
             methods.Add(TapJson(user, tap, pass: null));
         }
         return methods;
-    }
-
-    private static JsonObject MethodJson(SimAuthMethod method)
-    {
-        var json = new JsonObject
-        {
-            ["@odata.type"] = $"#microsoft.graph.{method.Type}AuthenticationMethod",
-            ["id"] = method.Id,
-            ["createdDateTime"] = SeedLoader.Format(method.CreatedDateTime),
-        };
-        switch (method.Type)
-        {
-            case "password":
-                json["password"] = null;
-                break;
-            case "microsoftAuthenticator":
-                json["displayName"] = method.DisplayName;
-                json["deviceTag"] = "SoftwareTokenActivated";
-                json["phoneAppVersion"] = "6.8.14";
-                break;
-            case "fido2":
-                json["displayName"] = method.DisplayName;
-                json["aaGuid"] = "cb69481e-8ff7-4039-93ec-0a2729a154a8";
-                json["model"] = method.DisplayName;
-                json["attestationCertificates"] = new JsonArray();
-                json["attestationLevel"] = "attested";
-                break;
-            case "phone":
-                json["phoneNumber"] = method.DisplayName;
-                json["phoneType"] = "mobile";
-                json["smsSignInState"] = "notSupported";
-                break;
-            case "email":
-                json["emailAddress"] = method.DisplayName;
-                break;
-            default:
-                json["displayName"] = method.DisplayName;
-                break;
-        }
-        return json;
     }
 
     private GraphResponse CreateTap(GraphRequest request, IReadOnlyDictionary<string, string> route)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using TeamsBot.DevTenant.Tenant;
 
 namespace TeamsBot.DevTenant.ConditionalAccess;
 
@@ -8,28 +9,7 @@ namespace TeamsBot.DevTenant.ConditionalAccess;
 /// </summary>
 internal static class PolicyDocument
 {
-    public const string MultifactorStrengthId = "00000000-0000-0000-0000-000000000002";
-
     private static readonly string[] SpecialUsers = ["All", "None", "GuestsOrExternalUsers"];
-
-    /// <summary>Built-in authentication strengths, the same in every tenant.</summary>
-    public static readonly IReadOnlyDictionary<string, (string Name, string Description, string[] Combinations)> BuiltInStrengths =
-        new Dictionary<string, (string, string, string[])>(StringComparer.OrdinalIgnoreCase)
-        {
-            [MultifactorStrengthId] = ("Multifactor authentication",
-                "Combinations of methods that satisfy strong authentication, such as a password + SMS",
-                ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor", "deviceBasedPush", "temporaryAccessPassOneTime",
-                 "temporaryAccessPassMultiUse", "password,microsoftAuthenticatorPush", "password,softwareOath", "password,hardwareOath",
-                 "password,sms", "password,voice", "federatedMultiFactor", "microsoftAuthenticatorPush,federatedSingleFactor",
-                 "softwareOath,federatedSingleFactor", "hardwareOath,federatedSingleFactor", "sms,federatedSingleFactor",
-                 "voice,federatedSingleFactor"]),
-            ["00000000-0000-0000-0000-000000000003"] = ("Passwordless MFA",
-                "Passwordless methods that satisfy strong authentication, such as Passwordless sign-in with the Microsoft Authenticator",
-                ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor", "deviceBasedPush"]),
-            ["00000000-0000-0000-0000-000000000004"] = ("Phishing-resistant MFA",
-                "Phishing-resistant, Passwordless methods for the strongest authentication, such as a FIDO2 security key",
-                ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"]),
-        };
 
     /// <summary>The canonical stored form: defaults filled in, an empty sessionControls collapsed to null.</summary>
     public static JsonObject Normalize(JsonObject source)
@@ -99,25 +79,17 @@ internal static class PolicyDocument
         return result;
     }
 
-    /// <summary>The policy as GET returns it: the authentication strength expanded, with its context annotation.</summary>
-    public static JsonObject Present(JsonObject stored, string serviceRoot)
+    /// <summary>
+    /// The policy as GET returns it: the authentication strength expanded (built-in or custom, found by
+    /// <paramref name="findStrength"/>), with its context annotation.
+    /// </summary>
+    public static JsonObject Present(JsonObject stored, string serviceRoot, Func<string, SimAuthStrength?> findStrength)
     {
         var copy = (JsonObject)stored.DeepClone();
         if (copy["grantControls"] is JsonObject grant && (string?)grant["authenticationStrength"]?["id"] is { } id
-            && BuiltInStrengths.TryGetValue(id, out var strength))
+            && findStrength(id) is { } strength)
         {
             var policyId = (string?)copy["id"];
-            var expanded = new JsonObject
-            {
-                ["id"] = id,
-                ["createdDateTime"] = "2021-12-01T00:00:00Z",
-                ["modifiedDateTime"] = "2021-12-01T00:00:00Z",
-                ["displayName"] = strength.Name,
-                ["description"] = strength.Description,
-                ["policyType"] = "builtIn",
-                ["requirementsSatisfied"] = "mfa",
-                ["allowedCombinations"] = new JsonArray(strength.Combinations.Select(c => (JsonNode)JsonValue.Create(c)).ToArray()),
-            };
             var rebuilt = new JsonObject();
             foreach (var (name, value) in grant.ToList())
             {
@@ -126,7 +98,7 @@ internal static class PolicyDocument
                 {
                     rebuilt["authenticationStrength@odata.context"] =
                         $"{serviceRoot}/$metadata#identity/conditionalAccess/policies('{policyId}')/grantControls/authenticationStrength/$entity";
-                    rebuilt[name] = expanded;
+                    rebuilt[name] = StrengthJson(strength);
                 }
                 else
                 {
@@ -138,11 +110,24 @@ internal static class PolicyDocument
         return copy;
     }
 
+    /// <summary>authenticationStrengthPolicy (https://learn.microsoft.com/graph/api/resources/authenticationstrengthpolicy).</summary>
+    public static JsonObject StrengthJson(SimAuthStrength strength) => new()
+    {
+        ["id"] = strength.Id,
+        ["createdDateTime"] = SeedLoader.Format(strength.CreatedDateTime),
+        ["modifiedDateTime"] = SeedLoader.Format(strength.ModifiedDateTime),
+        ["displayName"] = strength.DisplayName,
+        ["description"] = strength.Description,
+        ["policyType"] = strength.PolicyType,
+        ["requirementsSatisfied"] = AuthenticationStrengths.RequirementsSatisfied(strength.AllowedCombinations),
+        ["allowedCombinations"] = new JsonArray(strength.AllowedCombinations.Select(c => (JsonNode)JsonValue.Create(c)).ToArray()),
+    };
+
     /// <summary>
     /// The service's rules for a complete policy, checked on create and on the result of a PATCH. Returns the
     /// message of the first violation, or null.
     /// </summary>
-    public static string? FindRuleViolation(JsonObject policy, ISet<string> namedLocationIds, bool requireDisplayName)
+    public static string? FindRuleViolation(JsonObject policy, ISet<string> namedLocationIds, Func<string, bool> strengthExists, bool requireDisplayName)
     {
         if (requireDisplayName && string.IsNullOrWhiteSpace((string?)policy["displayName"]))
         {
@@ -229,13 +214,14 @@ internal static class PolicyDocument
         }
         if (grant?["authenticationStrength"] is JsonObject strength)
         {
-            if ((string?)strength["id"] is not { } id || !BuiltInStrengths.ContainsKey(id))
+            if ((string?)strength["id"] is not { } id || !strengthExists(id))
             {
                 return $"The authentication strength '{(string?)strength["id"]}' does not exist.";
             }
             if (Strings(grant["builtInControls"]).Contains("mfa"))
             {
-                return "grantControls cannot require both mfa and an authentication strength.";
+                // The service's text (seen in Microsoft365DSC/Microsoft365DSC#6218).
+                return "1108: Authentication strengths cannot be used alongside the MFA built-in control.";
             }
         }
         return null;

@@ -8,7 +8,7 @@ namespace TeamsBot.DevTenant.ConditionalAccess;
 internal sealed class PolicyEndpoints(TenantState state)
 {
     private const string Root = "/identity/conditionalAccess/policies";
-    private static readonly string[] ReadOnly = ["id", "createdDateTime", "modifiedDateTime", "deletedDateTime"];
+    private readonly PolicyWrites writes = new(state);
 
     public void Map(GraphRouter router)
     {
@@ -28,7 +28,7 @@ internal sealed class PolicyEndpoints(TenantState state)
         }
         lock (state.Sync)
         {
-            var items = state.PoliciesUnlocked.Select(p => Shape(PolicyDocument.Present(p, request.ServiceRoot), selected)).ToList();
+            var items = state.PoliciesUnlocked.Select(p => Shape(Present(p, request), selected)).ToList();
             return ODataQuery.Page(request, "identity/conditionalAccess/policies", items);
         }
     }
@@ -46,100 +46,44 @@ internal sealed class PolicyEndpoints(TenantState state)
             {
                 return NotFound(route["id"]);
             }
-            var body = Shape(PolicyDocument.Present(policy, request.ServiceRoot), selected);
+            var body = Shape(Present(policy, request), selected);
             return GraphResponse.Ok(WithContext(body, request.MetadataUrl("identity/conditionalAccess/policies/$entity")));
         }
     }
 
+    // https://learn.microsoft.com/graph/api/conditionalaccessroot-post-policies
     private GraphResponse Create(GraphRequest request, IReadOnlyDictionary<string, string> route)
     {
-        if (CheckSchema(request) is { } refused)
-        {
-            return refused;
-        }
-        var body = request.BodyObject()!;
-        foreach (var name in ReadOnly)
-        {
-            body.Remove(name); // set by the service
-        }
-        var policy = PolicyDocument.Normalize(body);
         lock (state.Sync)
         {
-            if (PolicyDocument.FindRuleViolation(policy, NamedLocationIds(), requireDisplayName: true) is { } violation)
-            {
-                return GraphResponse.BadRequest(violation);
-            }
-            var now = SeedLoader.Format(state.Now);
-            policy["id"] = Guid.NewGuid().ToString();
-            policy["createdDateTime"] = now;
-            policy["modifiedDateTime"] = null; // Graph leaves it null until the first update
-            state.PoliciesUnlocked.Add(policy);
-            var answer = PolicyDocument.Present(policy, request.ServiceRoot);
-            return GraphResponse.Created(WithContext(answer, request.MetadataUrl("identity/conditionalAccess/policies/$entity")));
+            var (policy, error) = writes.Create(request.BodyObject(), state.AppInitiator());
+            return policy is null
+                ? error!
+                : GraphResponse.Created(WithContext(Present(policy, request), request.MetadataUrl("identity/conditionalAccess/policies/$entity")));
         }
     }
 
+    // https://learn.microsoft.com/graph/api/conditionalaccesspolicy-update
     private GraphResponse Patch(GraphRequest request, IReadOnlyDictionary<string, string> route)
     {
         lock (state.Sync)
         {
-            if (state.FindPolicyUnlocked(route["id"]) is not { } stored)
-            {
-                return NotFound(route["id"]);
-            }
-            if (CheckSchema(request) is { } refused)
-            {
-                return refused;
-            }
-            var patch = request.BodyObject()!;
-            foreach (var name in ReadOnly)
-            {
-                patch.Remove(name);
-            }
-            var merged = (JsonObject)stored.DeepClone();
-            PolicyDocument.Merge(merged, patch);
-            merged = PolicyDocument.Normalize(merged);
-            if (PolicyDocument.FindRuleViolation(merged, NamedLocationIds(), requireDisplayName: true) is { } violation)
-            {
-                return GraphResponse.BadRequest(violation);
-            }
-            merged["modifiedDateTime"] = SeedLoader.Format(state.Now);
-            var index = state.PoliciesUnlocked.IndexOf(stored);
-            state.PoliciesUnlocked[index] = merged;
-            return GraphResponse.NoContent();
+            var (policy, error) = writes.Patch(route["id"], request.BodyObject(), state.AppInitiator());
+            return policy is null ? error! : GraphResponse.NoContent();
         }
     }
 
+    // https://learn.microsoft.com/graph/api/conditionalaccesspolicy-delete
     private GraphResponse Delete(GraphRequest request, IReadOnlyDictionary<string, string> route)
     {
         lock (state.Sync)
         {
-            if (state.FindPolicyUnlocked(route["id"]) is not { } stored)
-            {
-                return NotFound(route["id"]);
-            }
-            state.PoliciesUnlocked.Remove(stored);
-            return GraphResponse.NoContent();
+            return writes.Delete(route["id"], state.AppInitiator()) ?? GraphResponse.NoContent();
         }
     }
 
-    /// <summary>The generic 1007 answer for bodies that are not a conditionalAccessPolicy.</summary>
-    private static GraphResponse? CheckSchema(GraphRequest request)
-    {
-        var body = request.BodyObject();
-        var mismatch = body is null ? "(body)" : PolicySchema.FindMismatch(body, PolicySchema.Policy);
-        if (mismatch is null)
-        {
-            return null;
-        }
-        var answer = GraphResponse.BadRequest(PolicySchema.SchemaErrorMessage);
-        // Graph says no more than that; the target helps whoever reads the simulated answer.
-        answer.Body!["error"]!["target"] = mismatch;
-        return answer;
-    }
-
-    private HashSet<string> NamedLocationIds() =>
-        state.NamedLocationsUnlocked.Select(l => (string?)l["id"]).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The policy as GET answers it (caller holds the state lock).</summary>
+    private JsonObject Present(JsonObject stored, GraphRequest request) => state.PresentPolicyUnlocked(stored, request.ServiceRoot);
 
     private static JsonObject Shape(JsonObject policy, string[]? selected)
     {
@@ -159,8 +103,7 @@ internal sealed class PolicyEndpoints(TenantState state)
         return result;
     }
 
-    private static GraphResponse NotFound(string id) =>
-        GraphResponse.Error(404, "ResourceNotFound", $"The Conditional Access policy '{id}' does not exist.");
+    private static GraphResponse NotFound(string id) => PolicyWrites.NotFound(id);
 
     internal static JsonObject WithContext(JsonObject entity, string context)
     {

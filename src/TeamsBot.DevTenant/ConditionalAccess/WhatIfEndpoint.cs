@@ -97,8 +97,10 @@ internal sealed class WhatIfEndpoint(TenantState state)
                 {
                     continue;
                 }
+                // The policy as GET shows it: an authentication strength grant comes expanded, so its requirementsSatisfied
+                // ("mfa" for the built-in strengths) tells the caller the policy requires MFA, as builtInControls "mfa" does.
                 var item = new JsonObject { ["@odata.type"] = "#microsoft.graph.whatIfAnalysisResult" };
-                foreach (var (name, value) in policy)
+                foreach (var (name, value) in state.PresentPolicyUnlocked(policy, request.ServiceRoot).ToList())
                 {
                     item[name] = value?.DeepClone();
                 }

@@ -128,9 +128,10 @@ internal sealed class BatchEndpoint(Func<GraphPipeline> pipeline)
             {
                 relative = "/" + relative;
             }
-            if (relative.StartsWith("/v1.0/", StringComparison.OrdinalIgnoreCase))
+            var versionPrefix = "/" + batch.Version + "/";
+            if (relative.StartsWith(versionPrefix, StringComparison.OrdinalIgnoreCase))
             {
-                relative = relative[5..];
+                relative = relative[(versionPrefix.Length - 1)..];
             }
             var (path, queryText, query) = GraphRequest.SplitRelativeUrl(relative);
             return new GraphRequest
@@ -143,6 +144,7 @@ internal sealed class BatchEndpoint(Func<GraphPipeline> pipeline)
                 BodyText = Body,
                 InBatch = true,
                 ServiceRoot = batch.ServiceRoot,
+                Version = batch.Version,
             };
         }
     }

@@ -6,9 +6,11 @@ namespace TeamsBot.DevTenant.Http;
 
 /// <summary>
 /// What every Graph call goes through, on the wire or inside a $batch: faults, the optional CA rate limit,
-/// dispatch, Graph's error decorations, and the request log.
+/// dispatch, Graph's error decorations, and the request log. There is one pipeline per Graph version; the beta one
+/// logs and matches faults on paths that start with "/beta" (the v1.0 one on the path after "/v1.0").
 /// </summary>
-internal sealed class GraphPipeline(GraphRouter router, FaultInjector faults, RequestLog log, TimeProvider time, bool throttleConditionalAccess)
+internal sealed class GraphPipeline(GraphRouter router, FaultInjector faults, RequestLog log, TimeProvider time, bool throttleConditionalAccess,
+    string pathPrefix = "")
 {
     private readonly Lock caGate = new();
     private DateTimeOffset lastConditionalAccessCall = DateTimeOffset.MinValue;
@@ -16,7 +18,7 @@ internal sealed class GraphPipeline(GraphRouter router, FaultInjector faults, Re
     public async Task<GraphResponse> SendAsync(GraphRequest request, long? batchSequence, CancellationToken ct)
     {
         var sequence = log.NextSequence();
-        var decision = faults.Decide(request.Method, request.Path, request.InBatch);
+        var decision = faults.Decide(request.Method, pathPrefix + request.Path, request.InBatch);
         if (decision.Latency > TimeSpan.Zero)
         {
             await Task.Delay(decision.Latency, ct).ConfigureAwait(false);
@@ -43,7 +45,7 @@ internal sealed class GraphPipeline(GraphRouter router, FaultInjector faults, Re
             }
         }
         Decorate(response, request);
-        log.Add(new RequestLogEntry(sequence, time.GetUtcNow(), request.Method, request.Path, request.QueryText, response.Status,
+        log.Add(new RequestLogEntry(sequence, time.GetUtcNow(), request.Method, pathPrefix + request.Path, request.QueryText, response.Status,
             request.InBatch, batchSequence, decision.FiredRuleIds));
         return response;
     }
@@ -53,7 +55,7 @@ internal sealed class GraphPipeline(GraphRouter router, FaultInjector faults, Re
     {
         var sequence = log.NextSequence();
         Decorate(response, request);
-        log.Add(new RequestLogEntry(sequence, time.GetUtcNow(), request.Method, request.Path, request.QueryText, response.Status,
+        log.Add(new RequestLogEntry(sequence, time.GetUtcNow(), request.Method, pathPrefix + request.Path, request.QueryText, response.Status,
             request.InBatch, null, null));
         return response;
     }

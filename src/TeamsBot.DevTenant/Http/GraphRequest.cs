@@ -28,6 +28,9 @@ internal sealed record GraphRequest
     /// <summary>The service root the caller used, e.g. http://127.0.0.1:5000/v1.0.</summary>
     public required string ServiceRoot { get; init; }
 
+    /// <summary>"v1.0", or "beta" for the few beta-only calls the tenant answers.</summary>
+    public string Version { get; init; } = "v1.0";
+
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 
     public string? QueryValue(string name) => Query.TryGetValue(name, out var value) ? value : null;

@@ -12,6 +12,37 @@ internal static class ODataQuery
             ? text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : null;
 
+    /// <summary>The $expand list, or null when absent.</summary>
+    public static string[]? Expand(GraphRequest request) =>
+        request.QueryValue("$expand") is { Length: > 0 } text
+            ? text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : null;
+
+    /// <summary>The 400 for an $expand of a navigation property the type has not (or the resource does not expand), or null.</summary>
+    public static GraphResponse? CheckExpand(string[]? expanded, string typeName, params string[] allowed)
+    {
+        foreach (var name in expanded ?? [])
+        {
+            if (!allowed.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                return GraphResponse.BadRequest($"Could not find a property named '{name}' on type '{typeName}'.");
+            }
+        }
+        return null;
+    }
+
+    /// <summary>An entity answer: the @odata.context annotation first, then the entity's properties.</summary>
+    public static JsonObject Entity(JsonObject entity, string contextUrl)
+    {
+        var result = new JsonObject { ["@odata.context"] = contextUrl };
+        foreach (var (name, value) in entity.ToList())
+        {
+            entity.Remove(name);
+            result[name] = value;
+        }
+        return result;
+    }
+
     /// <summary>Properties of <paramref name="selected"/> unknown to every one of the given types, or null.</summary>
     public static GraphResponse? CheckSelect(string[]? selected, string typeName, params IReadOnlyCollection<string>[] known)
     {

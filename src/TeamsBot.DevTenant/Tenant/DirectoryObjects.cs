@@ -37,6 +37,12 @@ public sealed record SimUser
     public string? ManagerId { get; init; }
     public IReadOnlyList<SimAuthMethod> Methods { get; init; } = [];
 
+    /// <summary>
+    /// Why Teams refuses to install apps for the user (no Teams licence, the app blocked by policy...), or null. Installing
+    /// the bot for such a user answers 403 with this text.
+    /// </summary>
+    public string? TeamsAppInstallBlocked { get; init; }
+
     /// <summary>Signs in somewhere else (B2B invitation, external state or a federated identity).</summary>
     public bool IsExternal =>
         string.Equals(CreationType, "Invitation", StringComparison.OrdinalIgnoreCase)
@@ -57,14 +63,48 @@ public sealed record SimUser
 
 public sealed record SimIdentity(string SignInType, string Issuer, string? IssuerAssignedId);
 
-/// <summary>A registered authentication method; <see cref="Type"/> is Graph's short name (password, fido2...).</summary>
-public sealed record SimAuthMethod(string Id, string Type, string? DisplayName, DateTimeOffset CreatedDateTime);
+/// <summary>
+/// A registered authentication method; <see cref="Type"/> is Graph's short name (password, fido2, microsoftAuthenticator,
+/// phone, email...). For a phone, <see cref="DisplayName"/> is the number and <see cref="PhoneType"/> mobile, alternateMobile or office.
+/// </summary>
+public sealed record SimAuthMethod(string Id, string Type, string? DisplayName, DateTimeOffset CreatedDateTime, string? PhoneType = null)
+{
+    /// <summary>Graph's fixed phone method ids, one per phoneType (https://learn.microsoft.com/graph/api/resources/phoneauthenticationmethod).</summary>
+    public static string PhoneMethodId(string phoneType) => phoneType switch
+    {
+        "alternateMobile" => "b6332ec1-7057-4abe-9331-3d72feddfe41",
+        "office" => "e37fc753-ff3b-4958-9484-eaa9425c82bc",
+        _ => "3179e48a-750b-4051-897c-87b9720928f7",
+    };
+}
 
-/// <summary>A security group; members are user or group ids.</summary>
-public sealed record SimGroup(string Id, string DisplayName, string? Description, IReadOnlyList<string> MemberIds);
+/// <summary>
+/// A security group; members are user or group ids. Only a role-assignable group (<paramref name="IsAssignableToRole"/>)
+/// can hold a directory role.
+/// </summary>
+public sealed record SimGroup(string Id, string DisplayName, string? Description, IReadOnlyList<string> MemberIds, bool IsAssignableToRole = false);
 
-/// <summary>An activated directory role and its (user) members.</summary>
+/// <summary>
+/// An activated directory role and its members: users and role-assignable groups holding it tenant-wide and active
+/// (each member is a unifiedRoleAssignment with directoryScopeId "/").
+/// </summary>
 public sealed record SimDirectoryRole(string Id, string RoleTemplateId, string DisplayName, string? Description, IReadOnlyList<string> MemberIds);
+
+/// <summary>A role definition (built-in roles have id = templateId).</summary>
+public sealed record SimRoleDefinition(string Id, string DisplayName, string? Description, bool IsBuiltIn = true);
+
+/// <summary>An administrative unit, the scope of scoped role assignments ("/administrativeUnits/{id}").</summary>
+public sealed record SimAdministrativeUnit(string Id, string DisplayName, string? Description, IReadOnlyList<string> MemberIds);
+
+/// <summary>An active role assignment (a unifiedRoleAssignment); <see cref="DirectoryScopeId"/> is "/" or "/administrativeUnits/{id}".</summary>
+public sealed record SimRoleAssignment(string Id, string PrincipalId, string RoleDefinitionId, string DirectoryScopeId);
+
+/// <summary>A PIM eligibility: the principal may activate the role in the scope between the two dates (no end: permanent).</summary>
+public sealed record SimRoleEligibility(string Id, string PrincipalId, string RoleDefinitionId, string DirectoryScopeId,
+    DateTimeOffset StartDateTime, DateTimeOffset? EndDateTime, DateTimeOffset CreatedDateTime)
+{
+    public bool IsCurrent(DateTimeOffset now) => EndDateTime is not { } end || end > now;
+}
 
 /// <summary>A user's Temporary Access Pass method. The pass itself is never kept.</summary>
 public sealed record SimTap(string Id, DateTimeOffset CreatedDateTime, DateTimeOffset StartDateTime, int LifetimeInMinutes, bool IsUsableOnce,
@@ -85,3 +125,16 @@ public sealed record TapMethodPolicy(
 {
     public bool Enabled => string.Equals(State, "enabled", StringComparison.OrdinalIgnoreCase);
 }
+
+/// <summary>The bot's Teams app in the organization's app catalog.</summary>
+/// <param name="Id">The catalog-generated teamsApp id (what teamsApp@odata.bind names).</param>
+/// <param name="ExternalId">The id from the app manifest.</param>
+/// <param name="AzureADAppId">The bot's Entra app id.</param>
+public sealed record SimTeamsApp(string Id, string ExternalId, string DisplayName, string Version, string AzureADAppId);
+
+/// <summary>The app installed in a user's personal scope.</summary>
+public sealed record SimTeamsAppInstallation(string UserId, string Id, string ChatId, DateTimeOffset InstalledDateTime);
+
+/// <summary>An authentication strength policy (policyType builtIn or custom); combinations are written without spaces.</summary>
+public sealed record SimAuthStrength(string Id, string DisplayName, string? Description, string PolicyType, IReadOnlyList<string> AllowedCombinations,
+    DateTimeOffset CreatedDateTime, DateTimeOffset ModifiedDateTime);

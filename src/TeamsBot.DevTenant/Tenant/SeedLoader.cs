@@ -15,7 +15,29 @@ internal sealed record SeedData(
     IReadOnlyList<JsonObject> NamedLocations,
     IReadOnlyList<JsonObject> ConditionalAccessPolicies,
     TapMethodPolicy TapPolicy,
-    IReadOnlyList<JsonObject> SignIns);
+    IReadOnlyList<JsonObject> SignIns)
+{
+    /// <summary>Optional: administrative units, the scopes of scoped role assignments.</summary>
+    public IReadOnlyList<SimAdministrativeUnit> AdministrativeUnits { get; init; } = [];
+
+    /// <summary>Optional: role definitions beyond the built-in catalog (custom roles).</summary>
+    public IReadOnlyList<SimRoleDefinition> RoleDefinitions { get; init; } = [];
+
+    /// <summary>Optional: active assignments besides directoryRoles' members (scoped ones, or "/" ones that activate a role).</summary>
+    public IReadOnlyList<SimRoleAssignment> RoleAssignments { get; init; } = [];
+
+    /// <summary>Optional: PIM-eligible assignments.</summary>
+    public IReadOnlyList<SimRoleEligibility> RoleEligibilities { get; init; } = [];
+
+    /// <summary>Optional: directory audit entries (activityDateTime may be relative).</summary>
+    public IReadOnlyList<JsonObject> DirectoryAudits { get; init; } = [];
+
+    /// <summary>Optional: custom authentication strengths.</summary>
+    public IReadOnlyList<SimAuthStrength> AuthenticationStrengths { get; init; } = [];
+
+    /// <summary>Optional: the bot's app in the catalog (null: the default app) and the users who have it at load.</summary>
+    public JsonObject? TeamsApp { get; init; }
+}
 
 internal static partial class SeedLoader
 {
@@ -51,7 +73,8 @@ internal static partial class SeedLoader
         var tenant = root["tenant"] as JsonObject ?? throw new InvalidDataException("The seed has no tenant.");
         var users = Array(root, "users").Select(u => ParseUser(u, now)).ToList();
         var groups = Array(root, "groups").Select(g => new SimGroup(
-            Required(g, "id"), Required(g, "displayName"), (string?)g["description"], Strings(g["members"]))).ToList();
+            Required(g, "id"), Required(g, "displayName"), (string?)g["description"], Strings(g["members"]),
+            (bool?)g["isAssignableToRole"] ?? false)).ToList();
         var roles = Array(root, "directoryRoles").Select(r => new SimDirectoryRole(
             Required(r, "id"), Required(r, "roleTemplateId"), Required(r, "displayName"), (string?)r["description"], Strings(r["members"]))).ToList();
         var locations = Array(root, "namedLocations").Select(l => WithDates(l, now)).ToList();
@@ -61,7 +84,44 @@ internal static partial class SeedLoader
             ? AuthMethods.TapPolicyJson.FromJson(tap)
             : throw new InvalidDataException("The seed has no tapPolicy.");
         return new SeedData(Required(tenant, "id"), Required(tenant, "displayName"), Required(tenant, "domain"),
-            users, groups, roles, locations, policies, tapPolicy, signIns);
+            users, groups, roles, locations, policies, tapPolicy, signIns)
+        {
+            AdministrativeUnits = Array(root, "administrativeUnits").Select(a => new SimAdministrativeUnit(
+                Required(a, "id"), Required(a, "displayName"), (string?)a["description"], Strings(a["members"]))).ToList(),
+            RoleDefinitions = Array(root, "roleDefinitions").Select(d => new SimRoleDefinition(
+                Required(d, "id"), Required(d, "displayName"), (string?)d["description"], IsBuiltIn: false)).ToList(),
+            RoleAssignments = Array(root, "roleAssignments").Select(a =>
+            {
+                var (principal, role, scope) = (Required(a, "principalId"), Required(a, "roleDefinitionId"), (string?)a["directoryScopeId"] ?? "/");
+                return new SimRoleAssignment((string?)a["id"] ?? RoleCatalog.AssignmentId(role, principal, scope), principal, role, scope);
+            }).ToList(),
+            TeamsApp = root["teamsApp"] as JsonObject,
+            DirectoryAudits = Array(root, "directoryAudits").Select(a =>
+            {
+                var copy = (JsonObject)a.DeepClone();
+                copy["id"] ??= Guid.NewGuid().ToString();
+                copy["activityDateTime"] = TenantState.AuditTime(Date(copy["activityDateTime"], now) ?? now);
+                return copy;
+            }).ToList(),
+            AuthenticationStrengths = Array(root, "authenticationStrengthPolicies").Select(a =>
+            {
+                var combinations = Strings(a["allowedCombinations"]).Select(ConditionalAccess.AuthenticationStrengths.Normalize).ToList();
+                if (combinations.Count == 0 || combinations.FirstOrDefault(c => !ConditionalAccess.AuthenticationStrengths.Combinations.Contains(c)) is { } bad)
+                {
+                    throw new InvalidDataException($"Authentication strength '{(string?)a["displayName"]}' needs allowedCombinations from the documented list.");
+                }
+                var created = Date(a["createdDateTime"], now) ?? now.AddDays(-30);
+                return new SimAuthStrength((string?)a["id"] ?? RoleCatalog.StableGuid("strength", Required(a, "displayName")), Required(a, "displayName"),
+                    (string?)a["description"], "custom", combinations, created, Date(a["modifiedDateTime"], now) ?? created);
+            }).ToList(),
+            RoleEligibilities = Array(root, "roleEligibilities").Select(e =>
+            {
+                var (principal, role, scope) = (Required(e, "principalId"), Required(e, "roleDefinitionId"), (string?)e["directoryScopeId"] ?? "/");
+                var start = Date(e["startDateTime"], now) ?? now.AddDays(-30);
+                return new SimRoleEligibility((string?)e["id"] ?? RoleCatalog.StableGuid("eligibility", principal, role, scope),
+                    principal, role, scope, start, Date(e["endDateTime"], now), start);
+            }).ToList(),
+        };
     }
 
     private static SimUser ParseUser(JsonObject u, DateTimeOffset now)
@@ -71,9 +131,16 @@ internal static partial class SeedLoader
         var methods = (u["methods"] as JsonArray ?? []).OfType<JsonObject>().Select((m, i) =>
         {
             var type = Required(m, "type");
-            // The password method has the same well-known id for every user in Graph.
-            var methodId = (string?)m["id"] ?? (type == "password" ? "28c10230-6103-485e-b985-444c60001490" : DerivedId(id, i));
-            return new SimAuthMethod(methodId, type, (string?)m["displayName"], Date(m["createdDateTime"], now) ?? created);
+            var phoneType = type == "phone" ? (string?)m["phoneType"] ?? "mobile" : null;
+            // The password method, and each phone type, have the same well-known id for every user in Graph.
+            var methodId = (string?)m["id"] ?? type switch
+            {
+                "password" => "28c10230-6103-485e-b985-444c60001490",
+                "phone" => SimAuthMethod.PhoneMethodId(phoneType!),
+                _ => DerivedId(id, i),
+            };
+            var displayName = (string?)m["displayName"] ?? (string?)m["phoneNumber"];
+            return new SimAuthMethod(methodId, type, displayName, Date(m["createdDateTime"], now) ?? created, phoneType);
         }).ToList();
         var identities = (u["identities"] as JsonArray ?? []).OfType<JsonObject>()
             .Select(i => new SimIdentity(Required(i, "signInType"), Required(i, "issuer"), (string?)i["issuerAssignedId"])).ToList();
@@ -108,6 +175,7 @@ internal static partial class SeedLoader
             CreatedDateTime = created,
             ManagerId = (string?)u["manager"],
             Methods = methods,
+            TeamsAppInstallBlocked = (string?)u["teamsAppInstallBlocked"],
         };
     }
 

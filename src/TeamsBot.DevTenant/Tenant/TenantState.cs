@@ -7,10 +7,11 @@ namespace TeamsBot.DevTenant.Tenant;
 /// The in-memory directory behind the simulated Graph. Tests and developers may change it directly, e.g. to edit a
 /// Conditional Access policy "outside the bot". Every public member is thread-safe; JSON handed out is a copy.
 /// </summary>
-public sealed class TenantState
+public sealed partial class TenantState
 {
     private readonly string? seedPath;
     private readonly TimeProvider time;
+    private readonly SimulatedTenantOptions options;
     private readonly Dictionary<string, SimUser> users = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, SimGroup> groups = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<SimDirectoryRole> roles = [];
@@ -20,10 +21,11 @@ public sealed class TenantState
     private readonly Dictionary<string, SimTap> taps = new(StringComparer.OrdinalIgnoreCase);
     private TapMethodPolicy tapPolicy = null!;
 
-    internal TenantState(string? seedPath, TimeProvider time)
+    internal TenantState(SimulatedTenantOptions options)
     {
-        this.seedPath = seedPath;
-        this.time = time;
+        this.options = options;
+        seedPath = options.SeedPath;
+        time = options.TimeProvider;
         Reset();
     }
 
@@ -43,9 +45,18 @@ public sealed class TenantState
     /// </summary>
     public bool DirectoryRoleDetailsVisible { get; set; } = true;
 
+    /// <summary>
+    /// True makes the tenant drop a Conditional Access policy's description (Graph v1.0 documents it as "Not used"):
+    /// POST and PATCH accept it, GET answers null. Starts as <see cref="SimulatedTenantOptions.DropConditionalAccessDescription"/>.
+    /// </summary>
+    public bool DropConditionalAccessDescription { get; set; }
+
+    /// <summary>The options the tenant was started with (bot identity for audit entries and the Teams app).</summary>
+    internal SimulatedTenantOptions Options => options;
+
     internal DateTimeOffset Now => time.GetUtcNow();
 
-    /// <summary>Reloads the seed, dropping every change (passes, policies, sign-ins).</summary>
+    /// <summary>Reloads the seed, dropping every change (passes, policies, sign-ins), and puts the switches back to the options.</summary>
     public void Reset()
     {
         var seed = SeedLoader.Load(seedPath, time.GetUtcNow());
@@ -66,6 +77,7 @@ public sealed class TenantState
             }
             roles.Clear();
             roles.AddRange(seed.Roles);
+            ResetRolesUnlocked(seed);
             namedLocations.Clear();
             namedLocations.AddRange(seed.NamedLocations);
             policies.Clear();
@@ -74,8 +86,12 @@ public sealed class TenantState
             signIns.AddRange(seed.SignIns);
             taps.Clear();
             tapPolicy = seed.TapPolicy;
+            ResetTeamsUnlocked(seed);
+            ResetStrengthsUnlocked(seed);
+            ResetAuditsUnlocked(seed);
             SignInLogsLicensed = true;
             DirectoryRoleDetailsVisible = true;
+            DropConditionalAccessDescription = options.DropConditionalAccessDescription;
         }
     }
 
@@ -192,10 +208,6 @@ public sealed class TenantState
         }
         return found.Values.ToList();
     }
-
-    /// <summary>Directory roles the user holds (caller holds <see cref="Sync"/>).</summary>
-    internal List<SimDirectoryRole> RolesOf(string userId) =>
-        roles.Where(r => r.MemberIds.Contains(userId, StringComparer.OrdinalIgnoreCase)).ToList();
 
     /// <summary>Users and nested groups of a group, transitively, in discovery order (caller holds <see cref="Sync"/>).</summary>
     internal List<object> TransitiveMembersOf(SimGroup group)

@@ -86,7 +86,7 @@ internal static class DirectoryJson
         ["createdDateTime"] = null,
         ["deletedDateTime"] = null,
         ["visibility"] = null,
-        ["isAssignableToRole"] = false,
+        ["isAssignableToRole"] = group.IsAssignableToRole,
     };
 
     public static JsonObject Role(SimDirectoryRole role) => new()

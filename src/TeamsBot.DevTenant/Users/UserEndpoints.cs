@@ -106,7 +106,8 @@ internal sealed class UserEndpoints(TenantState state)
             var groups = transitive
                 ? state.TransitiveGroupsOf(user.Id)
                 : state.Groups.Where(g => g.MemberIds.Contains(user.Id, StringComparer.OrdinalIgnoreCase)).ToList();
-            var roles = state.RolesOf(user.Id).Select(r => state.DirectoryRoleDetailsVisible
+            // Only active tenant-wide roles are memberships; transitively also those held through a role-assignable group.
+            var roles = (transitive ? state.RolesOf(user.Id) : state.DirectRolesOf(user.Id)).Select(r => state.DirectoryRoleDetailsVisible
                 ? DirectoryJson.Member(r, selected)
                 : new JsonObject { ["@odata.type"] = "#microsoft.graph.directoryRole", ["id"] = r.Id });
             var items = groups.Select(g => DirectoryJson.Member(g, selected)).Concat(roles).ToList();

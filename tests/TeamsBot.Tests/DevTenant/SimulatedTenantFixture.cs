@@ -98,6 +98,13 @@ public static class Seed
     public const string Miriam = "a0000000-0000-4000-8000-000000000017";
     public const string Enrico = "a0000000-0000-4000-8000-000000000018";
     public const string Christie = "a0000000-0000-4000-8000-000000000019";
+    public const string Henrietta = "a0000000-0000-4000-8000-000000000020";
+    public const string FirstOnboardingHire = "a0000000-0000-4000-8000-000000000021";
+    public const string LastOnboardingHire = "a0000000-0000-4000-8000-000000000032";
+    public const string Layla = "a0000000-0000-4000-8000-000000000032";
+    public const string Allan = "a0000000-0000-4000-8000-000000000033";
+    public const string Lidia = "a0000000-0000-4000-8000-000000000034";
+    public const string Debra = "a0000000-0000-4000-8000-000000000035";
 
     public const string TapApprovers = "b0000000-0000-4000-8000-000000000001";
     public const string IdentityTeam = "b0000000-0000-4000-8000-000000000002";
@@ -106,15 +113,21 @@ public static class Seed
     public const string TapExcluded = "b0000000-0000-4000-8000-000000000005";
     public const string TapRequesters = "b0000000-0000-4000-8000-000000000006";
     public const string PrivilegedTapApprovers = "b0000000-0000-4000-8000-000000000007";
+    public const string HelpdeskOperators = "b0000000-0000-4000-8000-000000000008";
+    public const string SalesUnit = "9a000000-0000-4000-8000-000000000001";
 
     public const string GlobalAdministrator = "62e90394-69f5-4237-9190-012177145e10";
     public const string UserAdministrator = "fe930be7-5e62-47db-91af-98c3a49a38b1";
+    public const string HelpdeskAdministrator = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
 
     public const string ContosoHq = "c0000000-0000-4000-8000-000000000001";
     public const string GuestWifi = "c0000000-0000-4000-8000-000000000002";
 
     public const string MfaForAdmins = "d0000000-0000-4000-8000-000000000001";
     public const string BlockLegacyAuth = "d0000000-0000-4000-8000-000000000002";
+
+    public const string TeamsAppId = "7b3f0c4d-2e1a-4b5c-8d9e-0f1a2b3c4d5e";
+    public const string TeamsAppExternalId = "c2d4e6f8-0a1b-4c3d-9e5f-6a7b8c9d0e1f";
 
     public const string TrustedIp = "203.0.113.10";
     public const string UntrustedIp = "198.51.100.10";

@@ -51,7 +51,7 @@ public sealed class SimulatedTenantHostTests
 
         Assert.Equal(204, (int)reset.StatusCode);
         Assert.Equal(2, tenant.State.ConditionalAccessPolicies.Count);
-        Assert.Equal(19, people["users"]!.AsArray().Count);
+        Assert.Equal(35, people["users"]!.AsArray().Count);
     }
 
     [Fact]
