@@ -36,7 +36,7 @@ public sealed class ApprovalCards(
         var reach = await outreach.ReachAsync(userAadId, ct);
         if (reach.Chat is not { } chat) return reach.WhyNot;
         return await PostAsync(record, audience, userAadId, chat.ServiceUrl, chat.ConversationId,
-            () => references.ForgetUserAsync(userAadId, ct), ct) ? null : "Teams did not accept the card";
+            () => references.ForgetUserAsync(userAadId, ct), ct);
     }
 
     /// <summary>
@@ -62,7 +62,7 @@ public sealed class ApprovalCards(
             logger.LogWarning("Approvals channel {ChannelId} is configured but the bot has not been added to it", channelId);
             return false;
         }
-        return await PostAsync(record, Audiences.Channel, null, reference.ServiceUrl, channelId, null, ct);
+        return await PostAsync(record, Audiences.Channel, null, reference.ServiceUrl, channelId, null, ct) is null;
     }
 
     /// <summary>
@@ -136,27 +136,30 @@ public sealed class ApprovalCards(
         }
     }
 
-    private async Task<bool> PostAsync(ApprovalRecord record, string audience, string? userId, string serviceUrl, string conversationId,
+    /// <summary>Posts the card and keeps it among the record's cards; null when posted, else what Teams said.</summary>
+    private async Task<string?> PostAsync(ApprovalRecord record, string audience, string? userId, string serviceUrl, string conversationId,
         Func<Task>? onGone, CancellationToken ct)
     {
         try
         {
             var activity = new Activity { Type = ActivityTypes.Message, Attachments = [Attachment.AdaptiveCard(Render(record, audience))] };
             var id = await connector.SendAsync(serviceUrl, conversationId, activity, ct);
-            if (id is null) return false;
+            if (id is null) return "Teams gave the card no id";
             var current = await engine.AddCardAsync(record.Id, new CardPost(audience, userId, serviceUrl, conversationId, id), ct);
             // The record may have moved on while the card was on its way (a decision, a cancel): bring it up to date,
             // since the fan-out of that change did not know this card yet.
             if (current is not null && current.Version != record.Version)
                 await connector.UpdateAsync(serviceUrl, conversationId, id,
                     new Activity { Type = ActivityTypes.Message, Attachments = [Attachment.AdaptiveCard(Render(current, audience))] }, ct);
-            return true;
+            return null;
         }
         catch (ConnectorException ex)
         {
             logger.LogWarning("Card for {RecordId} not delivered to {Audience}: {Code} {Status}", record.Id, audience, ex.Code, ex.Status);
             if (ex.ConversationGone && onGone is not null) await onGone();
-            return false;
+            return ex.ConversationGone
+                ? $"Teams no longer lets me write to them ({ex.Code ?? ((int)ex.Status).ToString(CultureInfo.InvariantCulture)}): they may have removed TeamsBot"
+                : $"Teams did not take the card ({ex.Code ?? ((int)ex.Status).ToString(CultureInfo.InvariantCulture)})";
         }
     }
 }

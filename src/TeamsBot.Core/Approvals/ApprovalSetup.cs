@@ -13,6 +13,7 @@ public static class ApprovalSetup
         services.AddSingleton<ApprovalStore>();
         services.AddSingleton<ApprovalEngine>();
         services.AddSingleton<ApprovalClaims>();
+        services.AddSingleton<Outreach>();
         services.AddSingleton<ApprovalCards>();
         services.AddSingleton<ApprovalWorkflow>();
         services.AddSingleton<ApprovalFeature>();

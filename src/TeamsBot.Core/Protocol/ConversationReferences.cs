@@ -28,6 +28,7 @@ public sealed class ConversationReferences(IDocumentStore store, TimeProvider ti
     private const string Collection = "conversationReferences";
     // What this instance last wrote, and when, so that a turn writes only when something changed.
     private readonly ConcurrentDictionary<string, (ConversationReference Reference, DateTimeOffset At)> _known = new();
+    private readonly ConcurrentDictionary<string, string> _tenantUrls = new(StringComparer.OrdinalIgnoreCase);
 
     public async Task RememberAsync(ConversationReference reference, CancellationToken ct = default)
     {
@@ -41,8 +42,11 @@ public sealed class ConversationReferences(IDocumentStore store, TimeProvider ti
         _known[key] = (reference, now);
         // Teams' service URL is per region and tenant and "tends to be stable but can change" (spec/bot-protocol.md):
         // the latest one is where a new 1:1 chat is opened.
-        if (reference.TenantId is { Length: > 0 } tenant)
+        if (reference.TenantId is { Length: > 0 } tenant && (!_tenantUrls.TryGetValue(tenant, out var url) || url != reference.ServiceUrl))
+        {
             await store.UpsertAsync(Collection, TenantKey(tenant), JsonSerializer.Serialize(reference, ReferenceJson.Default.ConversationReference), ct);
+            _tenantUrls[tenant] = reference.ServiceUrl;
+        }
     }
 
     public async Task<string?> ServiceUrlForTenantAsync(string tenantId, CancellationToken ct = default) =>

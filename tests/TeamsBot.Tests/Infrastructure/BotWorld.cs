@@ -28,6 +28,11 @@ public sealed class BotWorld : IAsyncDisposable
     public static readonly Persona Isaiah = new(Personas.Isaiah, "Isaiah Langer", "isaiah.langer@contoso.com");
     public static readonly Persona Christie = new(Personas.Christie, "Christie Cline", "christie.cline@contoso.com");
 
+    /// <summary>The seed's Teams app in the organization's catalog (Bot:TeamsAppId).</summary>
+    public const string TeamsAppId = "7b3f0c4d-2e1a-4b5c-8d9e-0f1a2b3c4d5e";
+
+    private static readonly Persona[] All = [Megan, Nestor, Adele, Alex, Patti, Lee, Isaiah, Christie];
+
     private readonly TempDir _temp = new();
 
     private BotWorld(SimulatedTenant tenant, FakeConnector connector, FakeTimeProvider clock)
@@ -48,6 +53,10 @@ public sealed class BotWorld : IAsyncDisposable
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow) { AutoAdvanceAmount = TimeSpan.FromMilliseconds(1) };
         var world = new BotWorld(await SimulatedTenant.StartAsync(), await FakeConnector.StartAsync(), clock);
+        // Teams opens a chat only with someone who has the app; a persona's chat has the persona's id.
+        world.Connector.AppInstalledFor = user => world.Tenant.State.IsTeamsAppInstalled(user);
+        world.Connector.ChatIdFor = user => All.FirstOrDefault(p => string.Equals(p.AadObjectId, user, StringComparison.OrdinalIgnoreCase))?.ConversationId
+            ?? "a:created-" + user;
         world.Bot = world.NewBot(configure);
         return world;
     }
@@ -58,6 +67,7 @@ public sealed class BotWorld : IAsyncDisposable
         var settings = BotApp.Local(DatabasePath);
         settings["Graph:Mode"] = "Simulated";
         settings["Graph:BaseUrl"] = Tenant.BaseUrl;
+        settings["Bot:TeamsAppId"] = TeamsAppId;
         settings["Tap:ApproversGroupId"] = "b0000000-0000-4000-8000-000000000001";
         settings["Tap:PrivilegedApproversGroupId"] = "b0000000-0000-4000-8000-000000000007";
         settings["Tap:RequestersGroupId"] = "b0000000-0000-4000-8000-000000000006";
@@ -89,8 +99,10 @@ public sealed class BotWorld : IAsyncDisposable
 
     public Task IdleAsync() => Service<BackgroundWork>().DrainAsync(Waits.SafetyNet);
 
+    /// <summary>People open the bot in Teams (so the app is installed for them) and get its welcome.</summary>
     public async Task InstallAsync(params Persona[] people)
     {
+        foreach (var person in people) Tenant.State.InstallTeamsApp(person.AadObjectId);
         foreach (var person in people)
             await Bot.PostActivityAsync(Activities.Install(Connector.ServiceUrl, person.AadObjectId, person.Name, person.ConversationId));
         foreach (var person in people)

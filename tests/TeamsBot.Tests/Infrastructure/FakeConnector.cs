@@ -29,6 +29,15 @@ public sealed class FakeConnector : IAsyncDisposable
 
     public string ServiceUrl { get; private set; } = "";
 
+    /// <summary>
+    /// Whether the bot's app is installed for a user (by Entra object id). Teams refuses to open a 1:1 chat with a user
+    /// who doesn't have the app: 403 BotNotInConversationRoster (spec/bot-protocol.md, "Proactive 1:1"). Null: everyone.
+    /// </summary>
+    public Func<string, bool>? AppInstalledFor { get; set; }
+
+    /// <summary>The 1:1 chat id Teams gives a user (the same every time: creating it is idempotent).</summary>
+    public Func<string, string> ChatIdFor { get; set; } = user => "a:created-" + user;
+
     public IReadOnlyList<ConnectorCall> Calls => [.. _calls];
 
     public static async Task<FakeConnector> StartAsync()
@@ -104,8 +113,22 @@ public sealed class FakeConnector : IAsyncDisposable
         if (http.Request.Method == "POST" && path.EndsWith("/v3/conversations", StringComparison.Ordinal))
         {
             _calls.Enqueue(call);
+            // Members name the user by 29: id or by Entra object id in "id"; tenantId is required.
+            var member = (body?["members"] as JsonArray)?.FirstOrDefault()?["id"]?.GetValue<string>();
+            if (member is null || body?["tenantId"] is null || body?["isGroup"]?.GetValue<bool>() == true)
+            {
+                http.Response.StatusCode = 400;
+                await http.Response.WriteAsJsonAsync(new { error = new { code = "BadSyntax", message = "Incorrect conversation creation parameters" } });
+                return;
+            }
+            if (AppInstalledFor is { } installed && !installed(member))
+            {
+                http.Response.StatusCode = 403;
+                await http.Response.WriteAsJsonAsync(new { error = new { code = "BotNotInConversationRoster", message = "The bot is not part of the conversation roster." } });
+                return;
+            }
             http.Response.StatusCode = 201;
-            await http.Response.WriteAsJsonAsync(new { id = "a:created-" + Interlocked.Increment(ref _nextId) });
+            await http.Response.WriteAsJsonAsync(new { id = ChatIdFor(member) });
             return;
         }
         http.Response.StatusCode = http.Request.Method == "PUT" ? 200 : 201;

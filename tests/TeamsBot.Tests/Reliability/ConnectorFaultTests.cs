@@ -131,7 +131,7 @@ public sealed class ConnectorFaultTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task When_nobody_can_be_reached_the_requester_is_told()
+    public async Task When_nobody_can_be_reached_the_request_is_refused_with_the_reasons_and_can_be_asked_again()
     {
         var record = await FileAsync(() =>
         {
@@ -139,13 +139,19 @@ public sealed class ConnectorFaultTests : IAsyncLifetime
             _world.Connector.FailNext(403, "BotNotInConversationRoster");
         });
 
-        var told = await _world.Connector.WaitForTextAsync("None of the approvers");
-        Assert.Contains(record.Reference, told.Body!["text"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Contains("pending", told.Body!["text"]!.GetValue<string>(), StringComparison.Ordinal);
-        // The way back: an approver opens the bot again and asks for what is pending.
-        await _world.InstallAsync(Alex);
-        await _world.SayAsync(Alex, "pending");
-        await ApproveAndRevealAsync(Alex, record.Id);
+        // Not left waiting for a decision nobody can make: refused, with who could not be reached and why.
+        var told = (await _world.Connector.WaitForTextAsync("None of the approvers")).Body!["text"]!.GetValue<string>();
+        Assert.Contains(record.Reference, told, StringComparison.Ordinal);
+        Assert.Contains("Adele Vance (Teams no longer lets me write to them (BotNotInConversationRoster)", told, StringComparison.Ordinal);
+        Assert.Contains("Alex Wilber", told, StringComparison.Ordinal);
+        await _world.IdleAsync();
+        Assert.Equal(ApprovalState.Refused, (await _world.Service<ApprovalEngine>().GetAsync(record.Id, default))!.State);
+        Assert.Contains(await _world.Service<TeamsBot.Storage.IAuditLog>().ListAsync(20), e => e.Action == "tap.refused" && e.Details!.Contains(record.Reference, StringComparison.Ordinal));
+
+        // The way back: the approvers' chats are open again (the bot reopens them through Graph), and Megan asks again.
+        var again = await FileAsync();
+        Assert.NotEqual(record.Id, again.Id);
+        await ApproveAndRevealAsync(Adele, again.Id);
     }
 
     [Fact]

@@ -55,11 +55,13 @@ public abstract class TypedStoresContract : IAsyncLifetime
         var there = new ConversationReferences(SecondInstance(), _clock);
         var aad = "a0000000-0000-4000-8000-000000000003";
 
+        // The user's chat, and the tenant's latest service URL (where chats with people who never wrote are opened).
         await here.RememberAsync(Personal(aad));
         await here.RememberAsync(Personal(aad) with { UserName = "Renamed" }); // same route: no write
-        Assert.Equal(1, counting.Writes);
-        await here.RememberAsync(Personal(aad, serviceUrl: "https://smba.example/amer/")); // moved: written
         Assert.Equal(2, counting.Writes);
+        await here.RememberAsync(Personal(aad, serviceUrl: "https://smba.example/amer/")); // moved: written, both
+        Assert.Equal(4, counting.Writes);
+        Assert.Equal("https://smba.example/amer/", await there.ServiceUrlForTenantAsync(Personal(aad).TenantId!));
 
         // The other instance found the chat gone and forgot it; this one keeps skipping only for a while.
         await there.ForgetUserAsync(aad);
