@@ -155,8 +155,8 @@ public sealed class PolicyPlanKind(
     public ApprovalTexts Texts { get; } = new(
         NotYours: _ => "Only the admin who made the plan can cancel it.",
         SayWhyYouReject: _ => "Say why you reject the plan.",
-        NobodyReached: (r, why) => $"No other policy admin could be reached, so nobody got plan {r.Reference}: {why}. Plan again once they can be reached.",
-        SomeUnreached: (r, names) => $"Not every policy admin could be reached for plan {r.Reference}: {names}. The others were asked.",
+        NobodyReached: (r, why) => $"No other policy admin could be reached, so nobody got plan {r.Reference}: {why.TrimEnd('.')}. Plan again once they can be reached.",
+        SomeUnreached: (r, names) => $"Not every policy admin could be reached for plan {r.Reference}: {names.TrimEnd('.')}. The others were asked.",
         Rejected: (r, by, comment) => $"{by.Name} rejected your plan {r.Reference}: {comment}",
         Expired: _ => null,
         CancelledOutcome: "Cancelled by the admin who made it.",

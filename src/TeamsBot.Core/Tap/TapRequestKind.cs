@@ -125,8 +125,8 @@ public sealed class TapRequestKind(
     public ApprovalTexts Texts { get; } = new(
         NotYours: _ => "Only the requester can cancel a request.",
         SayWhyYouReject: _ => "Say why you reject the request, so the requester can fix it.",
-        NobodyReached: (r, why) => $"None of the approvers of {r.Tap().TargetName}'s request ({r.Reference}) could be reached, so it was not sent: {why}. Ask again once they can be reached.",
-        SomeUnreached: (r, names) => $"Not every approver of {r.Tap().TargetName}'s request ({r.Reference}) could be reached: {names}. The others were asked.",
+        NobodyReached: (r, why) => $"None of the approvers of {r.Tap().TargetName}'s request ({r.Reference}) could be reached, so it was not sent: {why.TrimEnd('.')}. Ask again once they can be reached.",
+        SomeUnreached: (r, names) => $"Not every approver of {r.Tap().TargetName}'s request ({r.Reference}) could be reached: {names.TrimEnd('.')}. The others were asked.",
         Rejected: (r, by, comment) => $"{by.Name} rejected your TAP request for {r.Tap().TargetName} ({r.Reference}): {comment}",
         Expired: r => $"Your TAP request for {r.Tap().TargetName} ({r.Reference}) expired without a decision. Type **tap** to ask again.",
         CancelledOutcome: "Cancelled by the requester.",
