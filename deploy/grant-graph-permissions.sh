@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Grants the bot's identity the Microsoft Graph application permissions it needs (least privilege)
-# and the Entra directory role that lets it issue Temporary Access Passes.
+# Grants the bot's identity the Microsoft Graph application permissions it needs (least privilege).
+# No Entra directory role is assigned by default: creating a Temporary Access Pass with an application
+# permission needs none (the role requirement on the Graph page is for delegated calls).
 #
 # Run once per environment, after `az deployment group create`, signed in with `az login` as a
 # Privileged Role Administrator or Global Administrator of the bot's tenant. Assigning Graph
@@ -11,9 +12,9 @@
 #   deploy/grant-graph-permissions.sh --resource-group <rg> --identity-name <name> [options]
 #   deploy/grant-graph-permissions.sh --principal-id <service principal object id> [options]
 # Options:
-#   --directory-role auth-admin             Authentication Administrator (default)
+#   --directory-role none                   no directory role (default: the application permissions suffice)
+#   --directory-role auth-admin             Authentication Administrator (only if your tenant refuses app-only TAPs)
 #   --directory-role privileged-auth-admin  Privileged Authentication Administrator (read the note in this file first)
-#   --directory-role none                   no directory role (TAP creation will then be refused)
 #   --dry-run                               look everything up, change nothing
 set -euo pipefail
 
@@ -33,10 +34,11 @@ readonly PERMISSIONS=(
   # Directory roles inside a TAP target's transitiveMemberOf come back with their roleTemplateId only with this;
   # without it an administrator looks like a plain user, and privileged targets need privileged approvers.
   "RoleManagement.Read.Directory"
-  # Create, list and delete a user's Temporary Access Pass, and list a user's existing sign-in
-  # methods (shown to approvers). There is no narrower permission that covers both; the granular
-  # UserAuthMethod-TAP.ReadWrite.All covers TAPs only.
-  "UserAuthenticationMethod.ReadWrite.All"
+  # Create, list and delete a user's Temporary Access Pass, and nothing else of their methods
+  # (temporaryaccesspassauthenticationmethod pages: the TAP-only permission).
+  "UserAuthMethod-TAP.ReadWrite.All"
+  # List a user's sign-in methods, read-only: whether a new hire has registered any (shown to approvers).
+  "UserAuthenticationMethod.Read.All"
   # Read the TAP authentication-method policy, Conditional Access policies, named locations and
   # authentication strengths, and run What-If (evaluate). Graph also requires it next to
   # Policy.ReadWrite.ConditionalAccess to create or update a CA policy.
@@ -45,6 +47,10 @@ readonly PERMISSIONS=(
   "Policy.ReadWrite.ConditionalAccess"
   # Read sign-in logs for report-only results of the registration policies (needs Entra ID P1/P2).
   "AuditLog.Read.All"
+  # Install the bot's own Teams app for an approver or admin who never opened it, so that the bot may
+  # message them (Learn: "Proactive installation of apps using Graph API to send messages"). "Self":
+  # this app only, never another app.
+  "TeamsAppInstallation.ReadWriteSelfForUser.All"
 )
 
 usage() {
@@ -55,7 +61,7 @@ usage() {
 resource_group=""
 identity_name=""
 principal_id=""
-directory_role="auth-admin"
+directory_role="none"
 dry_run=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -70,8 +76,8 @@ while [[ $# -gt 0 ]]; do
 done
 
 case "$directory_role" in
-  # Authentication Administrator: may create and delete TAPs for non-admin users. Enough for
-  # onboarding ordinary new hires.
+  # Authentication Administrator: what a delegated admin needs to create TAPs for non-admin users.
+  # Not needed by the bot's application permissions; offered for tenants that refuse app-only TAPs.
   auth-admin) role_name="Authentication Administrator" ;;
   # Privileged Authentication Administrator: may also do so for users who hold admin roles. It can
   # reset the sign-in methods of Global Administrators, so grant it only when the bot must issue

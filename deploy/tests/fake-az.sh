@@ -24,6 +24,9 @@ role_id_for() {
     GroupMember.Read.All) echo "98830695-27a2-44f7-8c18-0c3ebc9698f6" ;;
     RoleManagement.Read.Directory) echo "483bed4a-2ad3-4361-a73b-c83ccdbdc53c" ;;
     UserAuthenticationMethod.ReadWrite.All) echo "50483e42-d915-4231-9639-7fdb7fd190e5" ;;
+    UserAuthMethod-TAP.ReadWrite.All) echo "627169a8-8c15-451c-861a-5b80e383de5c" ;;
+    UserAuthenticationMethod.Read.All) echo "38d9df27-64da-44fd-b7c5-a6fbac20248f" ;;
+    TeamsAppInstallation.ReadWriteSelfForUser.All) echo "908de74d-f8b2-4d6b-a9ed-2a17b3b78179" ;;
     Policy.Read.All) echo "246dd0d5-5bd0-4def-940b-0421030a5b68" ;;
     Policy.ReadWrite.ConditionalAccess) echo "01c0a623-fc9b-48e9-b794-0756f8e8f067" ;;
     AuditLog.Read.All) [[ -f "$state/no-auditlog" ]] || echo "b0afded3-3588-46d8-8b3d-9842eff778da" ;;

@@ -23,8 +23,10 @@ posts() { grep -c -- "--method POST" "$FAKE_AZ_STATE/calls.log" || true; }
 
 expected_roles="01c0a623-fc9b-48e9-b794-0756f8e8f067
 246dd0d5-5bd0-4def-940b-0421030a5b68
+38d9df27-64da-44fd-b7c5-a6fbac20248f
 483bed4a-2ad3-4361-a73b-c83ccdbdc53c
-50483e42-d915-4231-9639-7fdb7fd190e5
+627169a8-8c15-451c-861a-5b80e383de5c
+908de74d-f8b2-4d6b-a9ed-2a17b3b78179
 98830695-27a2-44f7-8c18-0c3ebc9698f6
 b0afded3-3588-46d8-8b3d-9842eff778da
 df021288-bdef-4463-88db-98f22de89214"
@@ -33,15 +35,15 @@ fresh_state first
 grant --resource-group rg-teamsbot --identity-name id-teamsbot-dev
 rc=$?
 [[ $rc -eq 0 && "$(sort "$FAKE_AZ_STATE/app-roles")" == "$expected_roles" ]]
-result "grants the seven Graph application permissions, looked up by value" $?
-[[ "$(cat "$FAKE_AZ_STATE/directory-roles" 2>/dev/null)" == "c4e39bd9-1100-46d3-8c65-fb160da0071f" ]]
-result "assigns Authentication Administrator tenant-wide by default" $?
+result "grants the nine Graph application permissions, looked up by value" $?
+[[ ! -s "$FAKE_AZ_STATE/directory-roles" ]] && ! grep -q "roleManagement/directory/roleAssignments" "$FAKE_AZ_STATE/calls.log"
+result "assigns no directory role by default" $?
 grep -q '"principalId":"11111111-2222-4333-8444-555555555555"' "$FAKE_AZ_STATE/calls.log"
 result "grants to the managed identity's principal id" $?
 
 grant --resource-group rg-teamsbot --identity-name id-teamsbot-dev
 rc=$?
-[[ $rc -eq 0 && "$(posts)" == "8" ]]
+[[ $rc -eq 0 && "$(posts)" == "9" ]]
 result "a second run changes nothing" $?
 
 fresh_state dry

@@ -84,6 +84,12 @@ test('rejects a bot id that is not a GUID', async () => {
   await assertRejected(packageFiles(m), /\/bots\/0\/botId must match pattern/);
 });
 
+test('rejects a webApplicationInfo that does not name the bot (the bot could not install itself)', async () => {
+  const m = goodManifest();
+  m.webApplicationInfo.id = '00000000-0000-4000-8000-000000000000';
+  await assertRejected(packageFiles(m), /webApplicationInfo\.id must be the bot's app id/);
+});
+
 test('rejects a $schema that does not match manifestVersion', async () => {
   const m = goodManifest();
   m.$schema = 'https://developer.microsoft.com/json-schemas/teams/v1.17/MicrosoftTeams.schema.json';

@@ -139,6 +139,12 @@ export function validateManifest(manifest) {
       errors.push(`manifest: validDomains entry "${domain}" must be a host name without scheme or path`);
     }
   }
+  // The bot installs itself for approvers through Graph (proactive installation): Teams needs webApplicationInfo to
+  // name the bot's own Entra app.
+  const botId = manifest.bots?.[0]?.botId;
+  if (botId && String(manifest.webApplicationInfo?.id ?? '').toLowerCase() !== String(botId).toLowerCase()) {
+    errors.push(`manifest: webApplicationInfo.id must be the bot's app id (${botId}), so that the bot can install itself for approvers`);
+  }
   for (const [i, bot] of (manifest.bots ?? []).entries()) {
     const botScopes = new Set(bot.scopes ?? []);
     for (const [j, list] of (bot.commandLists ?? []).entries()) {

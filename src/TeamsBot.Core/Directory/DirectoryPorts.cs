@@ -115,10 +115,16 @@ public sealed record DirectoryUser(
     DateTimeOffset? EmployeeHireDate);
 
 /// <summary>
-/// A directory role the user holds (activated role assignment), by role template id. An empty template id is a role
-/// Graph would not describe (the app lacks RoleManagement.Read.Directory): treat it as privileged.
+/// A directory role the user holds, by role template id: active or PIM-eligible (one activation away), tenant-wide or
+/// scoped to an administrative unit. An empty template id is a role Graph would not describe (the app lacks
+/// RoleManagement.Read.Directory): treat it as privileged.
 /// </summary>
-public sealed record DirectoryRoleHolding(string RoleTemplateId, string DisplayName);
+public sealed record DirectoryRoleHolding(string RoleTemplateId, string DisplayName, bool Eligible = false, bool Scoped = false)
+{
+    /// <summary>"Global Administrator (eligible)", "Helpdesk Administrator (in an administrative unit)".</summary>
+    public string Description => DisplayName + (Eligible && Scoped ? " (eligible, in an administrative unit)"
+        : Eligible ? " (eligible)" : Scoped ? " (in an administrative unit)" : "");
+}
 
 public sealed record TapCandidateQuery(
     string RequesterId,

@@ -118,6 +118,8 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
                 ["methods"] = () => target.Authentication.Methods.ToGetRequestInformation(),
                 ["policy"] = () => client.Policies.AuthenticationMethodsPolicy.AuthenticationMethodConfigurations["TemporaryAccessPass"].ToGetRequestInformation(),
             };
+            // Roles by the target's object id: in this round trip when the query names it, else in a second one.
+            if (Guid.TryParse(query.TargetIdOrUpn, out _)) AddRoleRequests(requests, query.TargetIdOrUpn);
             if (query.RequestersGroupId is { } requestersGroup)
             {
                 requests["requester"] = () => client.Users[query.RequesterId].CheckMemberGroups.ToPostRequestInformation(
@@ -179,10 +181,15 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
             // Without RoleManagement.Read.Directory Graph lists a role with its id only: it is still a role, so it is kept
             // (with an empty template id) rather than letting an administrator pass as a plain user.
             var roles = memberOf.OfType<DirectoryRole>()
-                .Select(r => r.RoleTemplateId is { } template
-                    ? new DirectoryRoleHolding(template, r.DisplayName ?? template)
-                    : new DirectoryRoleHolding("", "A directory role the bot cannot read (grant RoleManagement.Read.Directory)"))
+                .Select(r => r.RoleTemplateId is { } template ? new DirectoryRoleHolding(template, r.DisplayName ?? template) : Unreadable)
                 .ToList();
+            if (!items.ContainsKey("roleAssignments") && user?.Id is { } userId)
+            {
+                var more = new Dictionary<string, Func<RequestInformation>>();
+                AddRoleRequests(more, userId);
+                foreach (var (key, item) in await GraphBatch.SendAsync(client, more, time, ct).ConfigureAwait(false)) items[key] = item;
+            }
+            roles = Merge(roles, await ScopedAndEligibleRolesAsync(items, ct).ConfigureAwait(false));
 
             var methods = await items["methods"].ExpectAsync(AuthenticationMethodCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
             var methodTypes = (methods?.Value ?? []).Select(DirectoryMapping.MethodType).Distinct(StringComparer.Ordinal).ToList();
@@ -190,6 +197,72 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
             return new TapCandidate(user is null ? null : DirectoryMapping.ToDirectoryUser(user), managerId, groups, roles, methodTypes, policy,
                 requesterInGroup, approvers);
         }, "read the request's target, approvers and TAP policy", ct);
+
+    /// <summary>
+    /// Role assignments at every scope (tenant-wide and administrative units) and PIM eligibilities: transitiveMemberOf
+    /// lists only active, tenant-wide roles, and an eligible Global Administrator is one activation away from the role
+    /// (roleManagement/directory: rbacapplication-list-roleassignments, -list-roleeligibilityscheduleinstances).
+    /// </summary>
+    private void AddRoleRequests(Dictionary<string, Func<RequestInformation>> requests, string principalId)
+    {
+        var directory = graph.Client.RoleManagement.Directory;
+        var filter = $"principalId eq '{principalId}'";
+        requests["roleAssignments"] = () => directory.RoleAssignments.ToGetRequestInformation(rc =>
+        {
+            rc.QueryParameters.Filter = filter;
+            rc.QueryParameters.Expand = ["roleDefinition"];
+        });
+        requests["roleEligibilities"] = () => directory.RoleEligibilityScheduleInstances.ToGetRequestInformation(rc =>
+        {
+            rc.QueryParameters.Filter = filter;
+            rc.QueryParameters.Expand = ["roleDefinition"];
+        });
+    }
+
+    private static async Task<List<DirectoryRoleHolding>> ScopedAndEligibleRolesAsync(Dictionary<string, BatchItem> items, CancellationToken ct)
+    {
+        var roles = new List<DirectoryRoleHolding>();
+        // Without RoleManagement.Read.Directory both reads answer 403: the person's roles are unknown, and unknown is
+        // treated as privileged, so that no eligible administrator passes as a plain user.
+        if (items["roleAssignments"].Status == 403 || items["roleEligibilities"].Status == 403)
+        {
+            roles.Add(Unreadable);
+            return roles;
+        }
+        var assignments = await items["roleAssignments"].ExpectAsync(UnifiedRoleAssignmentCollectionResponse.CreateFromDiscriminatorValue, ct)
+            .ConfigureAwait(false);
+        foreach (var assignment in assignments?.Value ?? [])
+            roles.Add(Holding(assignment.RoleDefinition, assignment.RoleDefinitionId, assignment.DirectoryScopeId, eligible: false));
+        // A tenant without Entra ID P2 has no PIM: the eligibility list then answers 400, and there is nothing eligible.
+        var eligibilities = items["roleEligibilities"];
+        if (eligibilities.Status == 400) return roles;
+        var instances = await eligibilities.ExpectAsync(UnifiedRoleEligibilityScheduleInstanceCollectionResponse.CreateFromDiscriminatorValue, ct)
+            .ConfigureAwait(false);
+        foreach (var instance in instances?.Value ?? [])
+            roles.Add(Holding(instance.RoleDefinition, instance.RoleDefinitionId, instance.DirectoryScopeId, eligible: true));
+        return roles;
+    }
+
+    private static DirectoryRoleHolding Holding(UnifiedRoleDefinition? definition, string? definitionId, string? scope, bool eligible)
+    {
+        var template = definition?.TemplateId ?? definitionId ?? "";
+        var name = definition?.DisplayName ?? "A directory role";
+        var scoped = scope is { Length: > 0 } s && s != "/";
+        return new DirectoryRoleHolding(template, name, Eligible: eligible, Scoped: scoped);
+    }
+
+    private static readonly DirectoryRoleHolding Unreadable = new("", "A directory role the bot cannot read (grant RoleManagement.Read.Directory)");
+
+    /// <summary>One holding per role and kind (an active tenant-wide role is listed by both reads).</summary>
+    private static List<DirectoryRoleHolding> Merge(List<DirectoryRoleHolding> active, List<DirectoryRoleHolding> more)
+    {
+        var all = new List<DirectoryRoleHolding>(active);
+        foreach (var role in more)
+            if (!all.Any(r => string.Equals(r.RoleTemplateId, role.RoleTemplateId, StringComparison.OrdinalIgnoreCase)
+                && r.Eligible == role.Eligible && r.Scoped == role.Scoped))
+                all.Add(role);
+        return all;
+    }
 
     /// <summary>
     /// A batch item's collection plus any later pages (only for more than 999 objects, so the common case stays one

@@ -27,11 +27,12 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
         var body = new List<JsonNode?> { Card.Title("Request a Temporary Access Pass") };
         body.Add(Card.Text("A one-time code your new hire uses to sign in and set up their own sign-in methods. An approver decides; then only you can see the pass.", subtle: true));
         foreach (var problem in problems) body.Add(Card.Problem(problem));
+        // The choice's value is the person's object id: the checks then read their roles in the same round trip.
         if (reports.Count > 0)
             body.Add(Card.ChoiceSet(TapFormData.Inputs.Report, "New hire (your direct reports)",
                 reports.Select(r => (r.EmployeeHireDate is { } hire && hire > time.GetUtcNow()
                     ? $"{r.DisplayName} ({r.UserPrincipalName}), starts {hire:yyyy-MM-dd}"
-                    : $"{r.DisplayName} ({r.UserPrincipalName})", r.UserPrincipalName)),
+                    : $"{r.DisplayName} ({r.UserPrincipalName})", r.Id)),
                 values.ChosenReport, placeholder: "Choose a person"));
         body.Add(Card.InputText(TapFormData.Inputs.OtherUpn, reports.Count > 0 ? "Or someone else (sign-in name)" : "New hire (sign-in name)",
             values.OtherUpn, placeholder: "alex@contoso.com", maxLength: 256));

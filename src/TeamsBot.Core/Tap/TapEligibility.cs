@@ -48,7 +48,7 @@ public static class TapEligibility
 
         var privileged = facts.TargetRoles.Count > 0;
         if (privileged && string.IsNullOrEmpty(tap.PrivilegedApproversGroupId))
-            problems.Add($"{target.DisplayName} holds a directory role ({string.Join(", ", facts.TargetRoles.Select(r => r.DisplayName))}). Passes for admins need a privileged approvers group, and none is configured.");
+            problems.Add($"{target.DisplayName} holds a directory role ({string.Join(", ", facts.TargetRoles.Select(r => r.Description))}). Passes for admins need a privileged approvers group, and none is configured.");
 
         if (!policy.Enabled)
             problems.Add("The Temporary Access Pass method is turned off in this tenant's authentication methods policy. An authentication policy admin must enable it.");
@@ -85,7 +85,7 @@ public static class TapEligibility
 
         var request = new TapRequest(target.Id, target.UserPrincipalName, target.DisplayName, target.Department, target.JobTitle,
             target.EmployeeHireDate, facts.TargetMethodTypes.Where(m => m != "password").ToList(), startsAt, lifetime, draft.UsableOnce,
-            reason!, approverGroup!, privileged, privileged ? [.. facts.TargetRoles.Select(r => r.DisplayName)] : null);
+            reason!, approverGroup!, privileged, privileged ? [.. facts.TargetRoles.Select(r => r.Description)] : null);
         return new TapVerdict([], request, approvers);
 
         static TapVerdict Refuse(string problem) => new([problem], null, []);

@@ -60,7 +60,7 @@ public sealed partial class TapRequests(
         var facts = await people.GetTapFormFactsAsync(requesterId, ct);
         var reports = Eligible(facts.DirectReports);
         var chosen = prefill is not null ? reports.FirstOrDefault(r => string.Equals(r.UserPrincipalName, prefill, StringComparison.OrdinalIgnoreCase)) : null;
-        var values = new TapFormValues(chosen?.UserPrincipalName, chosen is null ? prefill : null, null, null,
+        var values = new TapFormValues(chosen?.Id, chosen is null ? prefill : null, null, null,
             facts.Policy.DefaultLifetimeInMinutes, UsableOnce: true, null);
         return new TapForm(reports, facts.Policy, values, NewDraftId(), []);
     }

@@ -66,16 +66,27 @@ internal sealed class RoleManagementEndpoints(TenantState state)
 
     public void Map(GraphRouter router)
     {
-        router.Map("GET", Root + "/roleDefinitions", ListDefinitions);
-        router.Map("GET", Root + "/roleDefinitions/{id}", GetDefinition);
-        router.Map("GET", Root + "/roleAssignments", ListAssignments);
-        router.Map("GET", Root + "/roleAssignments/{id}", GetAssignment);
-        router.Map("GET", Root + "/roleEligibilityScheduleInstances", ListInstances);
-        router.Map("GET", Root + "/roleEligibilityScheduleInstances/{id}", GetInstance);
-        router.Map("GET", Root + "/roleEligibilityScheduleRequests", ListRequests);
-        router.Map("GET", Root + "/roleEligibilityScheduleRequests/{id}", GetRequest);
-        router.Map("POST", Root + "/roleEligibilityScheduleRequests", CreateRequest);
+        router.Map("GET", Root + "/roleDefinitions", Permitted(ListDefinitions));
+        router.Map("GET", Root + "/roleDefinitions/{id}", Permitted(GetDefinition));
+        router.Map("GET", Root + "/roleAssignments", Permitted(ListAssignments));
+        router.Map("GET", Root + "/roleAssignments/{id}", Permitted(GetAssignment));
+        router.Map("GET", Root + "/roleEligibilityScheduleInstances", Permitted(ListInstances));
+        router.Map("GET", Root + "/roleEligibilityScheduleInstances/{id}", Permitted(GetInstance));
+        router.Map("GET", Root + "/roleEligibilityScheduleRequests", Permitted(ListRequests));
+        router.Map("GET", Root + "/roleEligibilityScheduleRequests/{id}", Permitted(GetRequest));
+        router.Map("POST", Root + "/roleEligibilityScheduleRequests", Permitted(CreateRequest));
     }
+
+    /// <summary>
+    /// With <see cref="TenantState.DirectoryRoleDetailsVisible"/> off the app lacks RoleManagement.Read.Directory: where
+    /// membership lists then show roles with limited information, the role management API refuses outright, with
+    /// Graph's usual 403 (Authorization_RequestDenied, "Insufficient privileges to complete the operation.").
+    /// </summary>
+    private Func<GraphRequest, IReadOnlyDictionary<string, string>, GraphResponse> Permitted(
+        Func<GraphRequest, IReadOnlyDictionary<string, string>, GraphResponse> handler) => (request, route) =>
+        state.DirectoryRoleDetailsVisible
+            ? handler(request, route)
+            : GraphResponse.Error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
 
     // https://learn.microsoft.com/graph/api/rbacapplication-list-roledefinitions
     private GraphResponse ListDefinitions(GraphRequest request, IReadOnlyDictionary<string, string> route)

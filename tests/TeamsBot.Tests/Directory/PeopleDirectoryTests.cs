@@ -96,8 +96,9 @@ public sealed class PeopleDirectoryTests : IClassFixture<SimulatedTenantFixture>
         var candidate = await people.GetTapCandidateAsync(Query(Seed.Diego));
 
         Assert.Equal(1, fx.Tenant.RequestLog.RoundTrips);
-        // target, manager, transitiveMemberOf, methods, TAP policy, requester's checkMemberGroups, two approver groups
-        Assert.Equal(8, fx.Tenant.RequestLog.BatchItems);
+        // target, manager, transitiveMemberOf, methods, TAP policy, role assignments, role eligibilities, requester's
+        // checkMemberGroups, two approver groups
+        Assert.Equal(10, fx.Tenant.RequestLog.BatchItems);
         Assert.Equal(Seed.Diego, candidate.Target!.Id);
         Assert.Equal(Seed.Megan, candidate.TargetManagerId);
         Assert.True(candidate.Target.EmployeeHireDate > fx.Time.GetUtcNow());
