@@ -55,7 +55,7 @@ public sealed class PolicyCards
         {
             PlanOperations.Create => "create it in report-only",
             PlanOperations.Update => "restore the fields that differ from the template",
-            PlanOperations.Adopt => "take it over (found by its name and shape; no change)",
+            PlanOperations.Adopt => "take it over (found by its name; no change)",
             PlanOperations.Promote => "turn it On (enforce it)",
             _ => "nothing to do",
         };

@@ -41,7 +41,7 @@ public sealed record PolicyStatus(TenantSnapshot Snapshot, IReadOnlyList<Precond
     IReadOnlyDictionary<PolicyKey, SignInTally> SignIns, string? MatrixNote);
 
 /// <summary>
-/// Reads the tenant and judges the registration policies: found by the stored id (else by marker, or by name and shape), compared with
+/// Reads the tenant and judges the registration policies: found by the stored id (else by marker, or by name), compared with
 /// their templates, preconditions checked, What-If run for the personas that matter.
 /// </summary>
 public sealed class PolicyInspector(

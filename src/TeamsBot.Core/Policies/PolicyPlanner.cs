@@ -31,7 +31,7 @@ public sealed class PolicyPlanner(RegistrationPolicies templates, PolicyInspecto
         }
         if (patch.Count > 0) return new PlanStep(view.Key, PlanOperations.Update, changes, patch, live.Id);
         return view.Record is null
-            ? new PlanStep(view.Key, PlanOperations.Adopt, [new FieldChange("record", "kept by the bot", "found by its name and shape")], null, live.Id)
+            ? new PlanStep(view.Key, PlanOperations.Adopt, [new FieldChange("record", "kept by the bot", "found by its name")], null, live.Id)
             : new PlanStep(view.Key, PlanOperations.None, [], null, live.Id);
     }
 

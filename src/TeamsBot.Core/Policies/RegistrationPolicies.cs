@@ -8,7 +8,7 @@ public enum PolicyKey { A, B }
 /// <summary>
 /// The two registration policies as templates (embedded JSON), rendered for this tenant: placeholders filled from
 /// configuration. The bot finds its policies by the id it stored; without one (a new store, a lost record) by the marker
-/// in the description where the tenant keeps it, else by display name and shape. Graph's v1.0 docs call a Conditional
+/// in the description where the tenant keeps it, else by display name and user action. Graph's v1.0 docs call a Conditional
 /// Access policy's <c>description</c> "Not used" (conditionalAccessPolicy resource), so nothing may depend on it.
 /// </summary>
 public sealed class RegistrationPolicies(IOptions<BreakGlassOptions> breakGlass)
@@ -26,21 +26,14 @@ public sealed class RegistrationPolicies(IOptions<BreakGlassOptions> breakGlass)
 
     /// <summary>
     /// Whether a policy in the tenant is this one, without its stored id: the marker in its description, or its display
-    /// name with the template's shape (the register-security-info user action, and A's users with MFA or B's guests
-    /// blocked).
+    /// name on a policy for the register-security-info user action (whatever else was changed in it: that shows as drift).
     /// </summary>
     public static bool Recognises(PolicyKey key, JsonObject policy)
     {
         if ((Text(policy["description"]) ?? "").Contains(Marker(key), StringComparison.Ordinal)) return true;
         if (!string.Equals(Text(policy["displayName"])?.Trim(), DisplayName(key), StringComparison.OrdinalIgnoreCase)) return false;
-        var conditions = policy["conditions"];
-        var actions = conditions?["applications"]?["includeUserActions"] as JsonArray;
-        if (actions?.Any(a => string.Equals(Text(a), "urn:user:registersecurityinfo", StringComparison.OrdinalIgnoreCase)) != true) return false;
-        var users = conditions?["users"];
-        var controls = (policy["grantControls"]?["builtInControls"] as JsonArray)?.Select(Text).ToList() ?? [];
-        return key == PolicyKey.A
-            ? (users?["includeUsers"] as JsonArray)?.Any(u => Text(u) == "All") == true && !controls.Contains("block")
-            : users?["includeGuestsOrExternalUsers"] is JsonObject && controls.Contains("block");
+        var actions = policy["conditions"]?["applications"]?["includeUserActions"] as JsonArray;
+        return actions?.Any(a => string.Equals(Text(a), "urn:user:registersecurityinfo", StringComparison.OrdinalIgnoreCase)) == true;
     }
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? s) ? s : null;

@@ -67,3 +67,38 @@ public sealed class PolicyDiffTests
             changes.Select(c => c.Path).Order(StringComparer.Ordinal).ToArray());
     }
 }
+
+/// <summary>A policy's description, which Graph's v1.0 docs call "Not used" for Conditional Access, decides nothing.</summary>
+public sealed class PolicyDescriptionTests
+{
+    [Fact]
+    public void A_missing_or_changed_description_is_no_drift()
+    {
+        var expected = PolicyDiffTests.Render(TeamsBot.Policies.PolicyKey.A);
+        var dropped = expected.DeepClone().AsObject();
+        dropped["description"] = null;
+        var edited = expected.DeepClone().AsObject();
+        edited["description"] = "changed in the portal";
+
+        Assert.Empty(TeamsBot.Policies.PolicyDiff.Compare(expected, dropped));
+        Assert.Empty(TeamsBot.Policies.PolicyDiff.Compare(expected, edited));
+    }
+
+    [Theory]
+    [InlineData(true, "Combined Security Info Registration with TAP", true)] // the marker
+    [InlineData(false, "Combined Security Info Registration with TAP", true)] // no description: the name
+    [InlineData(false, "combined security info registration with tap ", true)]
+    [InlineData(false, "Combined Security Info Registration on Trusted Networks", false)] // that is B
+    [InlineData(false, "Something else", false)]
+    public void A_policy_is_found_by_its_marker_else_by_its_name_on_the_registration_user_action(bool marker, string name, bool found)
+    {
+        var policy = PolicyDiffTests.Render(TeamsBot.Policies.PolicyKey.A);
+        policy["description"] = marker ? "Managed by TeamsBot (teamsbot:registration-policy:A)." : null;
+        policy["displayName"] = name;
+
+        Assert.Equal(found, TeamsBot.Policies.RegistrationPolicies.Recognises(TeamsBot.Policies.PolicyKey.A, policy));
+
+        policy["conditions"]!["applications"]!["includeUserActions"] = new System.Text.Json.Nodes.JsonArray("urn:user:registerdevice");
+        Assert.Equal(marker, TeamsBot.Policies.RegistrationPolicies.Recognises(TeamsBot.Policies.PolicyKey.A, policy));
+    }
+}
