@@ -1,3 +1,4 @@
+using TeamsBot.Cards;
 using TeamsBot.Protocol;
 using TeamsBot.Protocol.Connector;
 using TeamsBot.Storage;
@@ -25,7 +26,12 @@ public sealed class ApprovalCards(
 {
     private readonly Dictionary<string, IApprovalKind> _kinds = kinds.ToDictionary(k => k.Name);
 
-    public JsonObject Render(ApprovalRecord record, string audience) => _kinds[record.Kind].Render(record, audience);
+    /// <summary>The record's card for one audience, drawn for <paramref name="reader"/> (time zone, locale).</summary>
+    public JsonObject Render(ApprovalRecord record, string audience, Reader reader)
+    {
+        using var drawing = Reader.Use(reader);
+        return _kinds[record.Kind].Render(record, audience);
+    }
 
     /// <summary>
     /// Posts the record's card into a user's 1:1 chat, opening it first when the user never opened the bot. Null when
@@ -35,7 +41,7 @@ public sealed class ApprovalCards(
     {
         var reach = await outreach.ReachAsync(userAadId, ct);
         if (reach.Chat is not { } chat) return reach.WhyNot;
-        return await PostAsync(record, audience, userAadId, chat.ServiceUrl, chat.ConversationId,
+        return await PostAsync(record, audience, userAadId, chat.ServiceUrl, chat.ConversationId, chat.Reader,
             () => references.ForgetUserAsync(userAadId, ct), ct);
     }
 
@@ -62,7 +68,7 @@ public sealed class ApprovalCards(
             logger.LogWarning("Approvals channel {ChannelId} is configured but the bot has not been added to it", channelId);
             return false;
         }
-        return await PostAsync(record, Audiences.Channel, null, reference.ServiceUrl, channelId, null, ct) is null;
+        return await PostAsync(record, Audiences.Channel, null, reference.ServiceUrl, channelId, Reader.Utc, null, ct) is null;
     }
 
     /// <summary>
@@ -75,7 +81,7 @@ public sealed class ApprovalCards(
         {
             try
             {
-                var activity = new Activity { Type = ActivityTypes.Message, Attachments = [Attachment.AdaptiveCard(Render(record, post.Audience))] };
+                var activity = new Activity { Type = ActivityTypes.Message, Attachments = [Attachment.AdaptiveCard(Render(record, post.Audience, post.Reader))] };
                 await connector.UpdateAsync(post.ServiceUrl, post.ConversationId, post.ActivityId, activity, ct);
             }
             catch (ConnectorException ex)
@@ -138,19 +144,19 @@ public sealed class ApprovalCards(
 
     /// <summary>Posts the card and keeps it among the record's cards; null when posted, else what Teams said.</summary>
     private async Task<string?> PostAsync(ApprovalRecord record, string audience, string? userId, string serviceUrl, string conversationId,
-        Func<Task>? onGone, CancellationToken ct)
+        Reader reader, Func<Task>? onGone, CancellationToken ct)
     {
         try
         {
-            var activity = new Activity { Type = ActivityTypes.Message, Attachments = [Attachment.AdaptiveCard(Render(record, audience))] };
+            var activity = new Activity { Type = ActivityTypes.Message, Attachments = [Attachment.AdaptiveCard(Render(record, audience, reader))] };
             var id = await connector.SendAsync(serviceUrl, conversationId, activity, ct);
             if (id is null) return "Teams gave the card no id";
-            var current = await engine.AddCardAsync(record.Id, new CardPost(audience, userId, serviceUrl, conversationId, id), ct);
+            var current = await engine.AddCardAsync(record.Id, new CardPost(audience, userId, serviceUrl, conversationId, id, reader.ZoneId, reader.LocaleName), ct);
             // The record may have moved on while the card was on its way (a decision, a cancel): bring it up to date,
             // since the fan-out of that change did not know this card yet.
             if (current is not null && current.Version != record.Version)
                 await connector.UpdateAsync(serviceUrl, conversationId, id,
-                    new Activity { Type = ActivityTypes.Message, Attachments = [Attachment.AdaptiveCard(Render(current, audience))] }, ct);
+                    new Activity { Type = ActivityTypes.Message, Attachments = [Attachment.AdaptiveCard(Render(current, audience, reader))] }, ct);
             return null;
         }
         catch (ConnectorException ex)

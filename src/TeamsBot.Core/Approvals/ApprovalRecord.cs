@@ -10,8 +10,13 @@ public sealed record Person(string Id, string Name);
 
 public sealed record ApprovalDecision(Person By, DateTimeOffset At, bool Approved, string? Comment);
 
-/// <summary>A card the bot posted about a record, so that it can be re-rendered on every change.</summary>
-public sealed record CardPost(string Audience, string? UserId, string ServiceUrl, string ConversationId, string ActivityId);
+/// <summary>A card the bot posted about a record, so that it can be re-rendered on every change, for its reader.</summary>
+public sealed record CardPost(string Audience, string? UserId, string ServiceUrl, string ConversationId, string ActivityId,
+    string? TimeZone = null, string? Locale = null)
+{
+    [JsonIgnore]
+    public Cards.Reader Reader => Cards.Reader.From(TimeZone, Locale);
+}
 
 /// <summary>
 /// A request that needs a second person's decision (a TAP, a policy plan). Kept server-side: cards only show it and

@@ -147,7 +147,7 @@ public sealed class ApprovalWorkflow(
 
     /// <summary>Keeps a card that shows the record among the cards updated with it.</summary>
     public Task<ApprovalRecord?> RememberCardAsync(ApprovalRecord record, string audience, string? userId, CardLocation card, CancellationToken ct) =>
-        engine.AddCardAsync(record.Id, new CardPost(audience, userId, card.ServiceUrl, card.ConversationId, card.ActivityId), ct);
+        engine.AddCardAsync(record.Id, new CardPost(audience, userId, card.ServiceUrl, card.ConversationId, card.ActivityId, card.TimeZone, card.Locale), ct);
 
     // ---------------------------------------------------------------- ask
 

@@ -23,10 +23,8 @@ public static class Card
         return card;
     }
 
-    /// <summary>A time that Teams shows in each reader's own time zone and format.</summary>
-    public static string When(DateTimeOffset? at) => at is { } t
-        ? $"{{{{DATE({t.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}, SHORT)}}}} {{{{TIME({t.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ})}}}}"
-        : "";
+    /// <summary>A time in the reader's time zone and format, labelled with the zone (<see cref="Reader"/>).</summary>
+    public static string When(DateTimeOffset? at) => at is { } t ? Reader.Current.When(t) : "";
 
     public static JsonObject Title(string text) => Text(text, size: "Large", weight: "Bolder");
 

@@ -24,6 +24,12 @@ public interface IPeopleDirectory
 
     /// <summary>Everything a TAP request is decided on, read in one Graph $batch.</summary>
     Task<TapCandidate> GetTapCandidateAsync(TapCandidateQuery query, CancellationToken ct = default);
+
+    /// <summary>
+    /// What people call the users and groups behind object ids ("Emergency Access 1 (ea1@contoso.com)", "Emergency
+    /// Access Accounts (group)"), read in $batch round trips; ids the directory doesn't know are left out.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, string>> NamesAsync(IReadOnlyCollection<string> objectIds, CancellationToken ct = default);
 }
 
 /// <summary>Temporary Access Pass methods of a user.</summary>

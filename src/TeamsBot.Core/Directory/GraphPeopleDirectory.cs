@@ -198,6 +198,33 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
                 requesterInGroup, approvers);
         }, "read the request's target, approvers and TAP policy", ct);
 
+    public Task<IReadOnlyDictionary<string, string>> NamesAsync(IReadOnlyCollection<string> objectIds, CancellationToken ct = default) =>
+        GraphFailures.RunAsync<IReadOnlyDictionary<string, string>>(async () =>
+        {
+            var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var client = graph.Client;
+            // A user and a group read per id (which one it is isn't known): ten ids per $batch of twenty.
+            foreach (var chunk in objectIds.Where(id => Guid.TryParse(id, out _)).Distinct(StringComparer.OrdinalIgnoreCase).Chunk(10))
+            {
+                var requests = new Dictionary<string, Func<RequestInformation>>();
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    var id = chunk[i];
+                    requests[$"u{i}"] = () => client.Users[id].ToGetRequestInformation(rc => rc.QueryParameters.Select = ["displayName", "userPrincipalName"]);
+                    requests[$"g{i}"] = () => client.Groups[id].ToGetRequestInformation(rc => rc.QueryParameters.Select = ["displayName"]);
+                }
+                var items = await GraphBatch.SendAsync(client, requests, time, ct).ConfigureAwait(false);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    if (items[$"u{i}"].Succeeded && await items[$"u{i}"].ReadAsync(User.CreateFromDiscriminatorValue, ct).ConfigureAwait(false) is { DisplayName: { } person } user)
+                        names[chunk[i]] = user.UserPrincipalName is { } upn ? $"{person} ({upn})" : person;
+                    else if (items[$"g{i}"].Succeeded && await items[$"g{i}"].ReadAsync(Group.CreateFromDiscriminatorValue, ct).ConfigureAwait(false) is { DisplayName: { } group })
+                        names[chunk[i]] = $"{group} (group)";
+                }
+            }
+            return names;
+        }, "read the names of users and groups", ct);
+
     /// <summary>
     /// Role assignments at every scope (tenant-wide and administrative units) and PIM eligibilities: transitiveMemberOf
     /// lists only active, tenant-wide roles, and an eligible Global Administrator is one activation away from the role

@@ -52,26 +52,28 @@ public sealed class PolicyAdministration(
     /// <summary>Plans a deployment; filed for a second admin when there is work.</summary>
     public async Task<PlanResult> PlanDeployAsync(Person admin, CardLocation? answeredCard, CancellationToken ct)
     {
-        var plan = planner.Deploy(await inspector.SnapshotAsync(ct));
+        var snapshot = await inspector.SnapshotAsync(ct);
+        var plan = planner.Deploy(snapshot);
         if (!plan.HasWork)
         {
             await Audit("policy.deploy", admin, "Policies A, B", "nothing to do", null, ct);
             return new PlanResult.Message("Nothing to do", ["Both registration policies are deployed and match their templates."], false);
         }
-        return await FileAsync(admin, plan, answeredCard, ct);
+        return await FileAsync(admin, plan with { Names = await NamesAsync(snapshot, Named(plan), ct) }, answeredCard, ct);
     }
 
     public async Task<PlanResult> PlanPromoteAsync(Person admin, IReadOnlyList<PolicyKey> keys, string? overrideReason, CardLocation? answeredCard,
         CancellationToken ct)
     {
-        var verdict = planner.Promote(await inspector.SnapshotAsync(ct), keys, overrideReason);
+        var snapshot = await inspector.SnapshotAsync(ct);
+        var verdict = planner.Promote(snapshot, keys, overrideReason);
         if (verdict.Plan is null)
         {
             await Audit("policy.promote", admin, "Policy " + string.Join(", ", keys), "refused", string.Join(" ", verdict.Problems), ct);
             return new PlanResult.Message($"Policy {string.Join(" and ", keys)} can't be promoted yet", verdict.Problems, true);
         }
         if (!verdict.Plan.HasWork) return new PlanResult.Message("Nothing to do", [$"Policy {string.Join(" and ", keys)} is already On."], false);
-        return await FileAsync(admin, verdict.Plan, answeredCard, ct);
+        return await FileAsync(admin, verdict.Plan with { Names = await NamesAsync(snapshot, Named(verdict.Plan), ct) }, answeredCard, ct);
     }
 
     /// <summary>
@@ -143,7 +145,8 @@ public sealed class PolicyAdministration(
         return lines;
     }
 
-    public Task<IReadOnlyList<AuditEntry>> AuditAsync(int count, CancellationToken ct) => audit.ListAsync(Math.Clamp(count, 1, 50), ct);
+    public Task<AuditPage> AuditAsync(int count, string? before, CancellationToken ct) =>
+        audit.PageAsync(Math.Clamp(count, 1, 50), before is { Length: > 0 and <= 100 } ? before : null, ct);
 
     // ---------------------------------------------------------------- drift watch
 
@@ -163,7 +166,12 @@ public sealed class PolicyAdministration(
         }
         var alerts = changes.Where(c => c.Signature is not null).Select(c => c.View).ToList();
         // Sent before it is recorded as sent: an alert that could not go out goes out at the next watch.
-        if (alerts.Count > 0) await AnnounceCardAsync(policyCards.Drift(alerts), ct);
+        if (alerts.Count > 0)
+        {
+            var names = await NamesAsync(snapshot, alerts.SelectMany(v => v.Drift).SelectMany(d => new[] { d.Actual, d.Expected })
+                .Select(v => v is null ? null : Parse(v)), ct);
+            await AnnounceCardAsync(policyCards.Drift(alerts, names), ct);
+        }
         foreach (var (view, signature) in changes)
         {
             await deployments.UpdateAsync(view.Key, d => d with { LastDriftAlert = signature }, ct);
@@ -175,6 +183,46 @@ public sealed class PolicyAdministration(
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /// <summary>The policy bodies and changed values a plan shows, where its object ids are.</summary>
+    private static IEnumerable<JsonNode?> Named(PolicyPlan plan) =>
+        plan.Steps.Select(s => (JsonNode?)s.Body).Concat(plan.Steps.SelectMany(s => s.Changes).SelectMany(c => new[] { c.Actual, c.Expected })
+            .Select(v => v is null ? null : Parse(v)));
+
+    private static JsonNode? Parse(string value)
+    {
+        try
+        {
+            return value.TrimStart() is ['[' or '{', ..] ? JsonNode.Parse(value) : JsonValue.Create(value);
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(value);
+        }
+    }
+
+    /// <summary>
+    /// Names for the object ids in <paramref name="nodes"/>: named locations from the tenant's snapshot, users and groups
+    /// from the directory. A lookup that fails leaves the ids unnamed (the cards then say so); it never stops a plan.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, string>> NamesAsync(TenantSnapshot snapshot, IEnumerable<JsonNode?> nodes, CancellationToken ct)
+    {
+        var ids = nodes.SelectMany(PolicyWords.ObjectIds).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var location in snapshot.Locations.Where(l => ids.Contains(l.Id, StringComparer.OrdinalIgnoreCase)))
+            names[location.Id] = $"{location.DisplayName} (named location)";
+        var rest = ids.Where(id => !names.ContainsKey(id)).ToList();
+        if (rest.Count == 0) return names;
+        try
+        {
+            foreach (var (id, name) in await people.NamesAsync(rest, ct)) names[id] = name;
+        }
+        catch (DirectoryException ex)
+        {
+            logger.LogWarning("Names for a plan not read: {Kind} {GraphCode}", ex.Kind, ex.GraphCode);
+        }
+        return names;
+    }
 
     private async Task AnnounceAsync(string text, string? except, CancellationToken ct)
     {

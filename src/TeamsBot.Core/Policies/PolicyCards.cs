@@ -7,15 +7,36 @@ using static TeamsBot.Cards.Card;
 namespace TeamsBot.Policies;
 
 /// <summary>The policy verbs; approve, reject and cancel are the approvals' own (<see cref="ApprovalVerbs"/>).</summary>
+/// <summary>Which page of the audit an "Older" button asks for.</summary>
+public sealed record AuditPageData([property: JsonPropertyName("before")] string? Cursor)
+{
+    public static JsonObject Before(string cursor) =>
+        JsonSerializer.SerializeToNode(new AuditPageData(cursor), PolicyDataJson.Default.AuditPageData)!.AsObject();
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(AuditPageData))]
+[JsonSerializable(typeof(PolicyKeysData))]
+public sealed partial class PolicyDataJson : JsonSerializerContext;
+
+/// <summary>Which policies a promote or roll-back button is about ("A", "B" or "all").</summary>
+public sealed record PolicyKeysData([property: JsonPropertyName("which")] string? Which)
+{
+    public static JsonObject For(IReadOnlyList<PolicyKey> keys) => JsonSerializer.SerializeToNode(
+        new PolicyKeysData(keys.Count == RegistrationPolicies.All.Count ? "all" : string.Join("", keys)), PolicyDataJson.Default.PolicyKeysData)!.AsObject();
+}
+
 public static class PolicyVerbs
 {
     public const string Status = "policy.status";
+    public const string Promote = "policy.promote";
+    public const string Rollback = "policy.rollback";
     public const string Deploy = "policy.deploy";
     public const string Audit = "policy.audit";
 }
 
 /// <summary>The policy cards: status, plans (for the planner and the approvers), drift alerts, the audit list.</summary>
-public sealed class PolicyCards
+public sealed partial class PolicyCards
 {
     public JsonObject PlanCard(ApprovalRecord record, string audience, string? notice = null)
     {
@@ -30,11 +51,13 @@ public sealed class PolicyCards
         }));
         body.Add(Card.Facts(("Planned by", record.Requester.Name), ("Planned", When(record.CreatedAt)), ("Reference", record.Reference),
             ("Override", plan.OverrideReason)));
-        foreach (var step in plan.Steps) body.AddRange(StepBlocks(step, record.State));
+        var names = plan.Names ?? new Dictionary<string, string>();
+        foreach (var step in plan.Steps) body.AddRange(StepBlocks(step, record.State, names));
         if (record.State == ApprovalState.Pending && audience != Audiences.Requester)
             body.Add(Card.Text("Approving applies the plan at once. The bot reads the tenant again first and stops if it changed.", subtle: true));
         var data = ApprovalAction.For(record);
         var actions = new List<JsonNode?>();
+        actions.Add(Details(plan, names));
         if (record.State == ApprovalState.Pending)
         {
             if (audience == Audiences.Requester) actions.Add(Card.Execute("Cancel plan", ApprovalVerbs.Cancel, data));
@@ -49,44 +72,70 @@ public sealed class PolicyCards
         return Card.Create(body, actions);
     }
 
-    private IEnumerable<JsonNode?> StepBlocks(PlanStep step, ApprovalState state)
+    private static IEnumerable<JsonNode?> StepBlocks(PlanStep step, ApprovalState state, IReadOnlyDictionary<string, string> names)
     {
         var what = step.Operation switch
         {
             PlanOperations.Create => "create it in report-only",
             PlanOperations.Update => "restore the fields that differ from the template",
             PlanOperations.Adopt => "take it over (found by its name; no change)",
-            PlanOperations.Promote => "turn it On (enforce it)",
+            PlanOperations.Promote => "turn it on (enforce it)",
             _ => "nothing to do",
         };
-        var progress = step.Done ? $" ✔ {step.Result}" : state == ApprovalState.Executing && step.Operation != PlanOperations.None ? " …" : "";
+        var progress = step.Done ? $" ✔ {Done(step.Result)}" : state == ApprovalState.Executing && step.Operation != PlanOperations.None ? " …" : "";
         yield return Card.Text($"**Policy {step.Key}** · {RegistrationPolicies.DisplayName(step.Key)}: {what}{progress}", separator: true);
-        if (step.Changes.Count > 0 && step.Operation != PlanOperations.Create)
-            yield return Card.Facts([.. step.Changes.Take(12).Select(c => (c.Path, (string?)$"{c.Actual ?? "(none)"} → {c.Expected ?? "(none)"}"))]);
+        if (step.Changes.Count > 0 && step.Operation is PlanOperations.Update or PlanOperations.Promote)
+            yield return Card.Facts([.. step.Changes.Take(12).Select(c => (PolicyWords.Label(c.Path),
+                (string?)$"{PolicyWords.Value(c.Path, c.Actual, names)} → {PolicyWords.Value(c.Path, c.Expected, names)}"))]);
         if (step.Operation == PlanOperations.Create && step.Body is { } policy)
-            yield return Card.Facts(Summary(policy));
+            yield return Card.Facts(Summary(policy, names));
     }
 
-    public static (string, string?)[] Summary(JsonObject policy)
+    /// <summary>A step's result without the ids it carries (those are in the details).</summary>
+    private static string? Done(string? result) => result is null ? null : IdInParentheses().Replace(result, "");
+
+    /// <summary>The ids behind the plan (records, policies, users, groups, locations), collapsed: for the admin who wants them.</summary>
+    private static JsonObject Details(PolicyPlan plan, IReadOnlyDictionary<string, string> names)
+    {
+        var facts = new List<(string, string?)>();
+        foreach (var step in plan.Steps)
+        {
+            var created = IdInParentheses().Match(step.Result ?? "") is { Success: true } m ? m.Value.Trim().Trim('(', ')')[3..] : null;
+            facts.Add(($"Policy {step.Key}", step.PolicyId ?? created ?? "not created yet"));
+            foreach (var change in step.Changes.Take(12)) facts.Add((change.Path, $"{change.Actual ?? "(none)"} → {change.Expected ?? "(none)"}"));
+        }
+        foreach (var (id, name) in names) facts.Add((name, id));
+        return Card.ShowCard("Details", [Card.Facts([.. facts])], []);
+    }
+
+    /// <summary>What a policy does, in words (for a policy the plan creates).</summary>
+    public static (string, string?)[] Summary(JsonObject policy, IReadOnlyDictionary<string, string> names)
     {
         var users = policy["conditions"]?["users"];
-        var include = Join(users?["includeUsers"]) ?? (users?["includeGuestsOrExternalUsers"] is not null ? "All guests and external users" : null);
+        var include = users?["includeGuestsOrExternalUsers"] is { } guests
+            ? "guests and external users: " + PolicyWords.Node("conditions.users.includeGuestsOrExternalUsers", guests, names)
+            : PolicyWords.Node("conditions.users.includeUsers", users?["includeUsers"], names);
         var exclude = string.Join("; ", new[]
         {
-            users?["excludeGuestsOrExternalUsers"] is not null ? "all guests and external users" : null,
-            Join(users?["excludeUsers"]) is { } u ? $"users {u}" : null,
-            Join(users?["excludeGroups"]) is { } g ? $"groups {g}" : null,
+            users?["excludeGuestsOrExternalUsers"] is not null ? "guests and external users" : null,
+            users?["excludeUsers"] is JsonArray { Count: > 0 } u ? PolicyWords.Node("conditions.users.excludeUsers", u, names) : null,
+            users?["excludeGroups"] is JsonArray { Count: > 0 } g ? "members of " + PolicyWords.Node("conditions.users.excludeGroups", g, names) : null,
         }.OfType<string>());
+        var locations = policy["conditions"]?["locations"];
+        var grant = policy["grantControls"];
         return
         [
             ("Users", include),
             ("Except", exclude.Length == 0 ? null : exclude),
-            ("User action", Join(policy["conditions"]?["applications"]?["includeUserActions"])),
-            ("Locations", $"{Join(policy["conditions"]?["locations"]?["includeLocations"])} except {Join(policy["conditions"]?["locations"]?["excludeLocations"])}"),
-            ("Grant", Join(policy["grantControls"]?["builtInControls"])),
-            ("State", policy["state"]?.GetValue<string>() == RegistrationPolicies.ReportOnly ? "Report-only" : policy["state"]?.GetValue<string>()),
+            ("When they", PolicyWords.Node("conditions.applications.includeUserActions", policy["conditions"]?["applications"]?["includeUserActions"], names)),
+            ("From", $"{PolicyWords.Node("conditions.locations.includeLocations", locations?["includeLocations"], names)} except {PolicyWords.Node("conditions.locations.excludeLocations", locations?["excludeLocations"], names)}"),
+            ("Then", PolicyWords.Node("grantControls.builtInControls", grant?["builtInControls"], names)),
+            ("State", PolicyWords.Node("state", policy["state"], names)),
         ];
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s*\(id [^)]*\)")]
+    private static partial System.Text.RegularExpressions.Regex IdInParentheses();
 
     private string StateLine(ApprovalRecord record)
     {
@@ -112,12 +161,13 @@ public sealed class PolicyCards
         foreach (var view in status.Snapshot.Policies)
         {
             body.Add(Card.Text($"**Policy {view.Key}** · {RegistrationPolicies.DisplayName(view.Key)}", separator: true));
-            var since = view.Live?.State == RegistrationPolicies.Enabled ? view.Record?.EnabledAt : view.Record?.ReportOnlySince;
             body.Add(Card.Facts(
-                ("State", view.StateName + (since is { } s ? $" since {When(s)}" : "")),
+                ("State", StateOf(view)),
                 ("Purpose", RegistrationPolicies.Purpose(view.Key)),
                 ("Drift", !view.Deployed ? null : view.HasDrift
-                    ? string.Join("; ", view.Drift.Select(d => d.Path).Concat(view.StateDrift ? [$"state ({view.Live!.State}, the bot set {view.Record!.State})"] : []))
+                    ? string.Join("; ", view.Drift.Select(d => PolicyWords.Label(d.Path)).Distinct().Concat(view.StateDrift
+                        ? [$"state ({PolicyWords.Node("state", JsonValue.Create(view.Live!.State), Empty)}, the bot set {PolicyWords.Node("state", JsonValue.Create(view.Record!.State), Empty)})"]
+                        : []))
                     : "None: matches the template"),
                 ("Sign-ins (30 days)", status.SignIns.TryGetValue(view.Key, out var tally) ? Tally(tally) : null)));
         }
@@ -128,33 +178,82 @@ public sealed class PolicyCards
         foreach (var row in status.Matrix.GroupBy(c => c.Persona))
             body.Add(Card.Facts([.. row.Select(c => ($"{row.Key} · {c.Location}", (string?)(c.Outcome + (c.AsExpected ? "" : $" ✖ expected: {c.Expected}"))))]));
         body.Add(Card.Text("Report-only sign-in data does not cover user actions such as registering security info, so expect few or no report-only results: the What-If results are the evidence.", subtle: true));
-        return Card.Create(body, [Card.Execute("Refresh", PolicyVerbs.Status), Card.Execute("Plan a deployment", PolicyVerbs.Deploy)]);
+        return Card.Create(body, NextSteps(status.Snapshot));
     }
 
-    public JsonObject Drift(IReadOnlyList<PolicyView> drifted)
+    /// <summary>
+    /// The state as the tenant has it: the tenant is the truth, and what the bot stored only says what "was" (a policy
+    /// the bot deployed that is gone says so; a "since" is shown only while the tenant agrees with the bot's record).
+    /// </summary>
+    private static string StateOf(PolicyView view)
     {
+        if (!view.Deployed)
+            return view.Record is { } gone ? $"Not deployed: the bot deployed it {When(gone.DeployedAt)}, and it is gone from the tenant" : "Not deployed";
+        if (view.StateDrift || view.Record is null) return view.StateName;
+        var since = view.Live!.State == RegistrationPolicies.Enabled ? view.Record.EnabledAt : view.Record.ReportOnlySince;
+        return view.StateName + (since is { } s ? $" since {When(s)}" : "");
+    }
+
+    /// <summary>The next sensible step for the state the card shows: deploy or restore, promote, roll back; always refresh and the audit.</summary>
+    private static List<JsonNode?> NextSteps(TenantSnapshot snapshot)
+    {
+        var actions = new List<JsonNode?>();
+        var policies = snapshot.Policies;
+        if (policies.Any(p => !p.Deployed))
+            actions.Add(Card.Execute("Plan a deployment", PolicyVerbs.Deploy, style: "positive"));
+        else if (policies.Any(p => p.HasDrift))
+            actions.Add(Card.Execute("Plan restoring the templates", PolicyVerbs.Deploy, style: "positive"));
+        else if (policies.Any(p => p.Live!.State == RegistrationPolicies.ReportOnly))
+        {
+            var reportOnly = policies.Where(p => p.Live!.State == RegistrationPolicies.ReportOnly).Select(p => p.Key).ToList();
+            actions.Add(Card.Execute(reportOnly.Count == 1 ? $"Plan turning {reportOnly[0]} on" : "Plan turning both on", PolicyVerbs.Promote,
+                PolicyKeysData.For(reportOnly), "positive"));
+        }
+        var on = policies.Where(p => p.Live?.State == RegistrationPolicies.Enabled).Select(p => p.Key).ToList();
+        if (on.Count > 0)
+            actions.Add(Card.ShowCard("Roll back…", [Card.Text(on.Count == 1
+                    ? $"Policy {on[0]} goes back to report-only at once (no second approval: it is the safe direction)."
+                    : "Both policies go back to report-only at once (no second approval: it is the safe direction).")],
+                [Card.Execute(on.Count == 1 ? $"Roll {on[0]} back to report-only" : "Roll both back to report-only", PolicyVerbs.Rollback,
+                    PolicyKeysData.For(on), "destructive")]));
+        actions.Add(Card.Execute("Refresh", PolicyVerbs.Status));
+        actions.Add(Card.Execute("Audit", PolicyVerbs.Audit));
+        return actions;
+    }
+
+    public JsonObject Drift(IReadOnlyList<PolicyView> drifted, IReadOnlyDictionary<string, string>? names = null)
+    {
+        names ??= Empty;
         var body = new List<JsonNode?> { Card.Title("Registration policy changed outside the bot") };
         foreach (var view in drifted)
         {
             body.Add(Card.Text($"**Policy {view.Key}** · {RegistrationPolicies.DisplayName(view.Key)}", separator: true));
             if (!view.Deployed) body.Add(Card.Problem("It is gone from the tenant (deleted?)."));
-            body.Add(Card.Facts([.. view.Drift.Take(12).Select(c => (c.Path, (string?)$"{c.Actual ?? "(none)"} (template: {c.Expected ?? "(none)"})")),
-                .. view.StateDrift ? [("state", (string?)$"{view.Live!.State} (the bot set {view.Record!.State})")] : Array.Empty<(string, string?)>()]));
+            body.Add(Card.Facts([.. view.Drift.Take(12).Select(c => (PolicyWords.Label(c.Path),
+                    (string?)$"{PolicyWords.Value(c.Path, c.Actual, names)} (should be: {PolicyWords.Value(c.Path, c.Expected, names)})")),
+                .. view.StateDrift
+                    ? [("State", (string?)$"{PolicyWords.Node("state", JsonValue.Create(view.Live!.State), names)} (the bot set it {PolicyWords.Node("state", JsonValue.Create(view.Record!.State), names)})")]
+                    : Array.Empty<(string, string?)>()]));
         }
         body.Add(Card.Text("Type **policy deploy** to plan restoring the templates, or **policy status** for the whole picture.", subtle: true));
         return Card.Create(body, [Card.Execute("Status", PolicyVerbs.Status), Card.Execute("Plan a deployment", PolicyVerbs.Deploy)]);
     }
 
-    public JsonObject Audit(IReadOnlyList<AuditEntry> entries)
+    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
+
+    /// <summary>The audit, one line per event in words, newest first; codes and ids in the details; older entries a click away.</summary>
+    public JsonObject Audit(AuditPage page)
     {
         var body = new List<JsonNode?> { Card.Title("Audit (newest first)") };
-        if (entries.Count == 0) body.Add(Card.Text("Nothing recorded yet."));
-        foreach (var e in entries)
-            body.Add(Card.Container([
-                Card.Text($"**{e.Action}** · {e.Outcome} · {When(e.At)}"),
-                Card.Text($"{e.ActorName} → {e.Target}{(e.Details is null ? "" : ": " + e.Details)}", subtle: true),
-            ], separator: true));
-        return Card.Create(body);
+        if (page.Entries.Count == 0) body.Add(Card.Text("Nothing recorded yet."));
+        foreach (var e in page.Entries)
+            body.Add(Card.Text($"{AuditWords.Sentence(e)} · {When(e.At)}", separator: true));
+        var actions = new List<JsonNode?>();
+        if (page.Entries.Count > 0)
+            actions.Add(Card.ShowCard("Details", [Card.Facts([.. page.Entries.Select(e => ($"{e.Action} · {e.Outcome}",
+                (string?)$"{e.At:yyyy-MM-dd HH:mm:ss} UTC · {e.ActorName} ({e.ActorId}) → {e.Target}{(e.Details is null ? "" : ": " + e.Details)}"))])], []));
+        if (page.Next is { } next) actions.Add(Card.Execute("Older", PolicyVerbs.Audit, AuditPageData.Before(next)));
+        return Card.Create(body, actions);
     }
 
     public JsonObject Message(string title, IEnumerable<string> lines, bool problem = false)

@@ -37,13 +37,28 @@ public sealed class PolicyFeature(PolicyAdministration admin, PolicyCards cards,
             }))
             .OnCommand(@"^policy\s+.*$", AdminOnly(async (turn, _, ct) => await turn.SendTextAsync("I don't know that policy command. " + Usage, ct)))
             .OnCommand(@"^audit(?:\s+(?<n>\d{1,3}))?$", AdminOnly(async (turn, m, ct) =>
-                await turn.SendCardAsync(cards.Audit(await admin.AuditAsync(m.Groups["n"].Success ? int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture) : 20, ct)), ct)))
+                await turn.SendCardAsync(cards.Audit(await admin.AuditAsync(m.Groups["n"].Success ? int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture) : 20, null, ct)), ct)))
             // The status reads the tenant, runs What-If and counts sign-ins: it may take longer than a click may wait.
             .OnVerb(PolicyVerbs.Status, AdminVerb((turn, _, _) => budget.AnswerAsync(turn, token => StatusAsync(turn, token),
                 cards.Message("Policy status", ["Reading the tenant, What-If and sign-ins… this card shows the status in a moment."]),
                 failure => cards.Message("Policy status", [failure], problem: true))))
-            .OnVerb(PolicyVerbs.Audit, AdminVerb(async (_, _, ct) => AdaptiveCardInvokeResponse.Card(cards.Audit(await admin.AuditAsync(20, ct)))))
-            .OnVerb(PolicyVerbs.Deploy, AdminVerb(async (turn, _, ct) => AdaptiveCardInvokeResponse.Card(Render(await admin.PlanDeployAsync(Actor(turn), turn.AnsweredCard, ct)))));
+            .OnVerb(PolicyVerbs.Audit, AdminVerb(async (_, action, ct) =>
+                AdaptiveCardInvokeResponse.Card(cards.Audit(await admin.AuditAsync(20, action.Read(PolicyDataJson.Default.AuditPageData)?.Cursor, ct)))))
+            .OnVerb(PolicyVerbs.Deploy, AdminVerb(async (turn, _, ct) => AdaptiveCardInvokeResponse.Card(Render(await admin.PlanDeployAsync(Actor(turn), turn.AnsweredCard, ct)))))
+            .OnVerb(PolicyVerbs.Promote, AdminVerb(async (turn, action, ct) =>
+            {
+                var keys = RegistrationPolicies.Parse(action.Read(PolicyDataJson.Default.PolicyKeysData)?.Which ?? "");
+                return keys.Count == 0
+                    ? AdaptiveCardInvokeResponse.Message(ActivityProcessor.OutOfDateCard)
+                    : AdaptiveCardInvokeResponse.Card(Render(await admin.PlanPromoteAsync(Actor(turn), keys, null, turn.AnsweredCard, ct)));
+            }))
+            .OnVerb(PolicyVerbs.Rollback, AdminVerb(async (turn, action, ct) =>
+            {
+                var keys = RegistrationPolicies.Parse(action.Read(PolicyDataJson.Default.PolicyKeysData)?.Which ?? "");
+                if (keys.Count == 0) return AdaptiveCardInvokeResponse.Message(ActivityProcessor.OutOfDateCard);
+                var lines = await admin.RollbackAsync(Actor(turn), keys, ct);
+                return AdaptiveCardInvokeResponse.Card(cards.Message("Rollback", lines.Select(l => l.Text), problem: lines.Any(l => l.Failed)));
+            }));
     }
 
     private async Task<JsonObject> StatusAsync(TurnContext turn, CancellationToken ct) => cards.Status(await admin.StatusAsync(turn.Caller!.AadObjectId, ct));

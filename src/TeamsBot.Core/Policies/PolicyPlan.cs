@@ -19,7 +19,9 @@ public sealed record PlanStep(PolicyKey Key, string Operation, IReadOnlyList<Fie
 /// A change to the registration policies that a second admin must approve: computed against the tenant, shown as a
 /// diff, and computed again just before it is applied (the tenant may have changed in between).
 /// </summary>
-public sealed record PolicyPlan(string Action, IReadOnlyList<PlanStep> Steps, string? OverrideReason = null)
+/// <param name="Names">What people call the users, groups and locations the plan names, by object id (for its cards).</param>
+public sealed record PolicyPlan(string Action, IReadOnlyList<PlanStep> Steps, string? OverrideReason = null,
+    IReadOnlyDictionary<string, string>? Names = null)
 {
     public const string Kind = "policy";
     public const string Deploy = "deploy";

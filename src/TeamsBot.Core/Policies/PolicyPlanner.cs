@@ -65,7 +65,8 @@ public sealed class PolicyPlanner(RegistrationPolicies templates, PolicyInspecto
             var ready = since is { } s ? s + options.Value.MinimumReportOnlyTime : (DateTimeOffset?)null;
             if ((ready is null || ready > time.GetUtcNow()) && string.IsNullOrWhiteSpace(overrideReason))
             {
-                problems.Add($"{name} has been report-only for less than {options.Value.MinimumReportOnlyTime.TotalDays:0.#} days{(ready is { } r ? $" (until {r:yyyy-MM-dd HH:mm} UTC)" : "")}. To promote it now, say why: **policy promote {key} because <reason>**.");
+                // The placeholder is written ‹reason›: an angle-bracketed <reason> is taken for markup and vanishes in Teams.
+                problems.Add($"{name} has been report-only for less than {options.Value.MinimumReportOnlyTime.TotalDays:0.#} days{(ready is { } r ? $" (until {Cards.Card.When(r)})" : "")}. To promote it now, say why: **policy promote {key} because ‹reason›**, for example: policy promote {key} because the pilot group confirmed it works.");
                 continue;
             }
             steps.Add(new PlanStep(key, PlanOperations.Promote, [new FieldChange("state", RegistrationPolicies.Enabled, view.Live.State)],

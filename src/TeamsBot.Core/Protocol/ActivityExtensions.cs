@@ -28,6 +28,20 @@ public static partial class ActivityExtensions
         return Whitespace().Replace(text, " ").Trim();
     }
 
+    /// <summary>
+    /// The user's time zone and locale: the <c>clientInfo</c> entity Teams sends with messages and invokes
+    /// (<c>timezone</c>, <c>locale</c>), else the activity's own <c>localTimezone</c> and <c>locale</c>.
+    /// </summary>
+    public static (string? TimeZone, string? Locale) ClientInfo(this Activity activity)
+    {
+        foreach (var entity in activity.Entities ?? [])
+        {
+            if (entity is null || Text(entity["type"]) != "clientInfo") continue;
+            return (Text(entity["timezone"]) ?? activity.LocalTimezone, Text(entity["locale"]) ?? activity.Locale);
+        }
+        return (activity.LocalTimezone, activity.Locale);
+    }
+
     private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? s) ? s : null;
 
     /// <summary>The Action.Execute carried by an <c>adaptiveCard/action</c> invoke, or null when it is something else.</summary>

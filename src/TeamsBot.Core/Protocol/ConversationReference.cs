@@ -11,7 +11,9 @@ public sealed record ConversationReference(
     string? UserId,
     string? UserAadObjectId,
     string? UserName,
-    string? TeamsChannelId)
+    string? TeamsChannelId,
+    string? TimeZone = null,
+    string? Locale = null)
 {
     public bool IsPersonal => ConversationType is null or "personal";
 
@@ -22,13 +24,18 @@ public sealed record ConversationReference(
         // Replies and later cards are posted there: anything but a web address is no activity the connector sent.
         if (!Uri.TryCreate(serviceUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
             return null;
+        var (timeZone, locale) = activity.ClientInfo();
         return new ConversationReference(serviceUrl, conversationId, activity.Conversation.ConversationType, activity.TenantId,
             activity.ChannelId, activity.Recipient?.Id, activity.From?.Id, activity.From?.AadObjectId, activity.From?.Name,
-            activity.TeamsChannelId);
+            activity.TeamsChannelId, timeZone, locale);
     }
 
-    /// <summary>Same place to write to (names may change without mattering).</summary>
+    /// <summary>Same place to write to, read the same way (names may change without mattering).</summary>
     public bool SameRoute(ConversationReference other) =>
         ServiceUrl == other.ServiceUrl && ConversationId == other.ConversationId && UserId == other.UserId && BotId == other.BotId
-        && TenantId == other.TenantId;
+        && TenantId == other.TenantId && TimeZone == other.TimeZone && Locale == other.Locale;
+
+    /// <summary>How a card posted here is read: the user's zone in a 1:1 chat, UTC where many read it.</summary>
+    [JsonIgnore]
+    public Cards.Reader Reader => IsPersonal ? Cards.Reader.From(TimeZone, Locale) : Cards.Reader.Utc;
 }

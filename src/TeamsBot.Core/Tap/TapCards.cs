@@ -38,7 +38,7 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
             values.OtherUpn, placeholder: "alex@contoso.com", maxLength: 256));
         body.Add(Card.Columns(
             Card.Column([Card.InputDate(TapFormData.Inputs.StartDate, "Starts on (empty: their hire date, or today)", ParseDate(values.StartDate))]),
-            Card.Column([Card.InputTime(TapFormData.Inputs.StartTime, "at (UTC)", ParseTime(values.StartTime))])));
+            Card.Column([Card.InputTime(TapFormData.Inputs.StartTime, $"at ({Reader.Current.ZoneName(time.GetUtcNow())})", ParseTime(values.StartTime))])));
         body.Add(Card.InputNumber(TapFormData.Inputs.Lifetime, $"Lifetime in minutes ({policy.MinimumLifetimeInMinutes}–{policy.MaximumLifetimeInMinutes})",
             values.Lifetime, policy.MinimumLifetimeInMinutes, policy.MaximumLifetimeInMinutes,
             $"Between {policy.MinimumLifetimeInMinutes} and {policy.MaximumLifetimeInMinutes} minutes."));
@@ -48,6 +48,15 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
         body.Add(Card.InputText(TapFormData.Inputs.Reason, "Reason", values.Reason, placeholder: "e.g. first day on 1 December, laptop handed out by IT",
             required: true, errorMessage: "Give a reason.", maxLength: TapEligibility.MaxReasonLength, multiline: true));
         return Card.Create(body, [Card.Execute("Submit request", TapVerbs.Submit, TapFormData.ForDraft(draftId), "positive")]);
+    }
+
+    /// <summary>Why the person named in a command can't get a pass from this requester: no form, the reasons, the way on.</summary>
+    public JsonObject NoPass(string person, IReadOnlyList<string> reasons)
+    {
+        var body = new List<JsonNode?> { Card.Title($"No pass for {person}") };
+        body.AddRange(reasons.Select(Card.Problem));
+        body.Add(Card.Text("Type **tap** for the form with your own reports, or ask your identity team if this looks wrong.", subtle: true));
+        return Card.Create(body, [Card.Execute("Request a pass", TapVerbs.New)]);
     }
 
     public JsonObject Render(ApprovalRecord record, string audience, string? notice = null) => audience switch

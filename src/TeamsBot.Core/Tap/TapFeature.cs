@@ -26,7 +26,15 @@ public sealed class TapFeature(TapRequests requests, TapCards cards) : IBotFeatu
                         return;
                     }
                     var who = match.Groups["who"].Success ? match.Groups["who"].Value.Trim('.', ',', '!', '?', '<', '>') : null;
-                    await turn.SendCardAsync(cards.Form(await requests.FormAsync(turn.Caller!.AadObjectId, who, ct)), ct);
+                    var form = await requests.FormAsync(turn.Caller!.AadObjectId, who, ct);
+                    // Someone named who is not among the requester's reports is checked at once: if they can't get a pass
+                    // the requester is told so, with nothing to fill in.
+                    if (who is not null && form.Values.ChosenReport is null && await requests.WhyNotAsync(turn.Caller.AadObjectId, who, ct) is { Count: > 0 } why)
+                    {
+                        await turn.SendCardAsync(cards.NoPass(who, why), ct);
+                        return;
+                    }
+                    await turn.SendCardAsync(cards.Form(form), ct);
                 })
             .OnVerb(TapVerbs.New, async (turn, _, ct) => turn.IsPersonalChat
                 ? AdaptiveCardInvokeResponse.Card(cards.Form(await requests.FormAsync(turn.Caller!.AadObjectId, null, ct)))
@@ -48,7 +56,7 @@ public sealed class TapFeature(TapRequests requests, TapCards cards) : IBotFeatu
         if (!turn.IsPersonalChat) return AdaptiveCardInvokeResponse.Message(PersonalOnly);
         var data = action.Read(TapDataJson.Default.TapFormData);
         if (data is null) return AdaptiveCardInvokeResponse.Message(ActivityProcessor.OutOfDateCard);
-        var result = await requests.SubmitAsync(Click(turn).By, data, turn.Activity.LocalTimezone, turn.AnsweredCard, ct);
+        var result = await requests.SubmitAsync(Click(turn).By, data, turn.Reader.ZoneId, turn.AnsweredCard, ct);
         return result switch
         {
             SubmitResult.Filed filed => AdaptiveCardInvokeResponse.Card(cards.Requester(filed.Record, filed.Notice)),

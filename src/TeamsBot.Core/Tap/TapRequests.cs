@@ -66,6 +66,21 @@ public sealed partial class TapRequests(
     }
 
     /// <summary>
+    /// Why a person named in the command (<c>tap alex@contoso.com</c>) can't get a pass from this requester, before any
+    /// form is shown: not found, not their report, a guest, disabled, break-glass, outside the TAP policy... Empty when
+    /// they can (the form then asks for the rest).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> WhyNotAsync(string requesterId, string person, CancellationToken ct)
+    {
+        if (!LooksLikeUserId(person)) return [$"'{Shorten(person)}' is not a sign-in name (like alex@contoso.com)."];
+        var facts = await people.GetTapCandidateAsync(new TapCandidateQuery(requesterId, person, Options.RequestersGroupId,
+            new[] { Options.ApproversGroupId, Options.PrivilegedApproversGroupId }.OfType<string>().Where(g => g.Length > 0).Distinct().ToList()), ct);
+        // What the form would ask (lifetime, reason) is not judged yet: the draft takes the policy's defaults.
+        var draft = new TapRequestDraft(person, null, null, UsableOnce: true, Reason: "-");
+        return TapEligibility.Check(draft, facts, requesterId, Options, breakGlass.Value, time.GetUtcNow()).Problems;
+    }
+
+    /// <summary>
     /// Files the request a form describes. However many times one form is submitted, one request is filed: the other
     /// submits answer with it, or with the reasons it was refused.
     /// </summary>

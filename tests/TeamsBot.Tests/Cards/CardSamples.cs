@@ -1,11 +1,13 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using TeamsBot.Access;
 using TeamsBot.Approvals;
 using TeamsBot.Directory;
 using TeamsBot.Help;
 using TeamsBot.Policies;
 using TeamsBot.Storage;
+using TeamsBot.Tests.Infrastructure;
 using TeamsBot.Tap;
 
 namespace TeamsBot.Tests.Cards;
@@ -25,21 +27,21 @@ public static class CardSamples
         var policy = new TapPolicy(true, 60, 60, 480, 8, false, [new("group", "all_users")], []);
         var reports = new[]
         {
-            new DirectoryUser("u1", "diego.siciliani@contoso.com", "Diego Siciliani", null, "Sales", "Account Executive", UserKind.Member, true, Now.AddDays(7)),
-            new DirectoryUser("u2", "johanna.lorenz@contoso.com", "Johanna Lorenz", null, "Sales", "Sales Lead", UserKind.Member, true, null),
+            new DirectoryUser(Personas.Diego, "diego.siciliani@contoso.com", "Diego Siciliani", null, "Sales", "Account Executive", UserKind.Member, true, Now.AddDays(7)),
+            new DirectoryUser(Personas.Johanna, "johanna.lorenz@contoso.com", "Johanna Lorenz", null, "Sales", "Sales Lead", UserKind.Member, true, null),
         };
         var values = new TapFormValues(null, null, null, null, 60, true, null);
         yield return ("tap-form", cards.Form(new TapForm(reports, policy, values, "draft-1", [])));
         yield return ("tap-form-problems", cards.Form(new TapForm([], policy with { IsUsableOnce = true }, values with { OtherUpn = "x@contoso.com" }, "draft-1",
             ["You can request a pass only for your own direct reports.", "Give a reason for the request."])));
 
-        var request = new TapRequest("u1", "diego.siciliani@contoso.com", "Diego Siciliani", "Sales", "Account Executive", Now.AddDays(7),
-            ["microsoftAuthenticator"], Now.AddDays(7), 480, true, "First day on Monday", "g1", false);
+        var request = new TapRequest(Personas.Diego, "diego.siciliani@contoso.com", "Diego Siciliani", "Sales", "Account Executive", Now.AddDays(7),
+            ["microsoftAuthenticator"], Now.AddDays(7), 480, true, "First day on Monday", "b0000000-0000-4000-8000-000000000001", false);
         var pending = new ApprovalRecord("0638999999999999999-abcdef12", TapRequest.Kind, ApprovalState.Pending, 1,
-            new Person("m1", "Megan Bowen"), Now, Now.AddDays(1), Now, request.ToJson());
-        var decision = new ApprovalDecision(new Person("a1", "Adele Vance"), Now.AddMinutes(5), true, null);
+            new Person(Personas.Megan, "Megan Bowen"), Now, Now.AddDays(1), Now, request.ToJson());
+        var decision = new ApprovalDecision(new Person(Personas.Adele, "Adele Vance"), Now.AddMinutes(5), true, null);
         var issued = pending with { State = ApprovalState.Completed, Version = 3, Decision = decision,
-            Subject = (request with { MethodId = "m-1", IssuedAt = Now.AddMinutes(6), PassesCreated = 1 }).ToJson() };
+            Subject = (request with { MethodId = "6c1d2e3f-0000-4000-8000-000000000001", IssuedAt = Now.AddMinutes(6), PassesCreated = 1 }).ToJson() };
         var privileged = pending.WithTap(request with { Privileged = true, TargetRoles = ["User Administrator"] });
         yield return ("tap-approver-pending", cards.ForApprovers(pending, false));
         yield return ("tap-approver-privileged", cards.ForApprovers(privileged, false));
@@ -54,26 +56,44 @@ public static class CardSamples
         yield return ("tap-list-empty", cards.List("Pending approvals", [], "Nothing waits for you.", forApprover: true));
     }
 
+    /// <summary>The seed's break-glass accounts and group, as the bot is configured in the tests.</summary>
+    private static readonly BreakGlassOptions BreakGlass = new()
+    {
+        UserIds = [Personas.BreakGlass1, Personas.BreakGlass2],
+        GroupId = "b0000000-0000-4000-8000-000000000004",
+    };
+
+    private static readonly Dictionary<string, string> Names = new()
+    {
+        [Personas.BreakGlass1] = "Emergency Access 1 (ea1@contoso.com)",
+        [Personas.BreakGlass2] = "Emergency Access 2 (ea2@contoso.com)",
+        ["b0000000-0000-4000-8000-000000000004"] = "Emergency Access Accounts (group)",
+    };
+
     public static IEnumerable<(string Name, JsonObject Card)> Policy(PolicyCards cards)
     {
-        var policy = RegistrationPolicies.Template(PolicyKey.A);
+        var templates = new RegistrationPolicies(Options.Create(BreakGlass));
+        var policy = templates.Render(PolicyKey.A);
         var plan = new PolicyPlan(PolicyPlan.Deploy,
         [
             new PlanStep(PolicyKey.A, PlanOperations.Create, [new FieldChange("policy", "created in report-only", null)], policy, null),
-            new PlanStep(PolicyKey.B, PlanOperations.Update, [new FieldChange("conditions.locations.excludeLocations", "[\"AllTrusted\"]", null)],
-                new JsonObject(), "p-b"),
-        ]);
-        var record = new ApprovalRecord("0638999999999999999-abcdef12", PolicyPlan.Kind, ApprovalState.Pending, 1, new Person("p1", "Patti Fernandez"),
+            new PlanStep(PolicyKey.B, PlanOperations.Update, [new FieldChange("conditions.locations.excludeLocations", "[\"AllTrusted\"]", null),
+                new FieldChange("conditions.users.excludeUsers", $"[\"{Personas.BreakGlass1}\"]", null)],
+                new JsonObject(), "5c0a1d2e-0000-4000-8000-0000000000b0"),
+        ], Names: Names);
+        var record = new ApprovalRecord("0638999999999999999-abcdef12", PolicyPlan.Kind, ApprovalState.Pending, 1, new Person(Personas.Patti, "Patti Fernandez"),
             Now, Now.AddDays(1), Now, plan.ToJson());
         yield return ("policy-plan-approver", cards.PlanCard(record, Audiences.Approver));
         yield return ("policy-plan-requester", cards.PlanCard(record, Audiences.Requester));
         yield return ("policy-plan-applied", cards.PlanCard(record with { State = ApprovalState.Completed, Outcome = "Both policies are in place.",
-            Decision = new ApprovalDecision(new Person("p2", "Lee Gu"), Now, true, null) }, Audiences.Approver));
-        var view = new PolicyView(PolicyKey.A, new PolicyDeployment(PolicyKey.A, "p-a", RegistrationPolicies.ReportOnly, Now, "Patti", Now, null),
-            new CaPolicyDocument("p-a", "A", RegistrationPolicies.ReportOnly, Now, Now, policy),
+            Decision = new ApprovalDecision(new Person(Personas.Lee, "Lee Gu"), Now, true, null),
+            Subject = (plan with { Steps = [plan.Steps[0] with { Done = true, Result = "created in report-only (id 5c0a1d2e-0000-4000-8000-0000000000a0)" }, plan.Steps[1]] }).ToJson() },
+            Audiences.Approver));
+        var view = new PolicyView(PolicyKey.A, new PolicyDeployment(PolicyKey.A, "5c0a1d2e-0000-4000-8000-0000000000a0", RegistrationPolicies.ReportOnly, Now, "Patti", Now, null),
+            new CaPolicyDocument("5c0a1d2e-0000-4000-8000-0000000000a0", "A", RegistrationPolicies.ReportOnly, Now, Now, policy),
             [new FieldChange("grantControls.builtInControls", "[\"mfa\"]", "[\"block\"]")]);
         var snapshot = new TenantSnapshot([view, view with { Key = PolicyKey.B, Live = null, Record = null, Drift = [] }],
-            [new NamedLocation("l1", "HQ", "ip", true, ["203.0.113.0/24"], [])],
+            [new NamedLocation("9b000000-0000-4000-8000-000000000001", "HQ", "ip", true, ["203.0.113.0/24"], [])],
             new TapPolicy(true, 60, 60, 480, 8, false, [new("group", "all_users")], []));
         var status = new PolicyStatus(snapshot,
             [new Precondition("A trusted named location exists", true, "HQ"), new Precondition("Break-glass accounts are configured", false, "Set it.")],
@@ -81,8 +101,17 @@ public static class CardSamples
              new WhatIfCell("Break-glass", "Untrusted network", "MFA required", "Not applied")],
             new Dictionary<PolicyKey, SignInTally> { [PolicyKey.A] = new(0, new Dictionary<string, int>(), true, null) }, null);
         yield return ("policy-status", cards.Status(status));
-        yield return ("policy-drift", cards.Drift([view]));
-        yield return ("policy-audit", cards.Audit([new AuditEntry(Now, "policy.deployed", "p1", "Patti Fernandez", "Policy A", "created", "R-ABCDEF")]));
+        yield return ("policy-drift", cards.Drift([view], Names));
+        yield return ("policy-audit", cards.Audit(new AuditPage(
+        [
+            new AuditEntry(Now, "policy.deploy-planned", Personas.Patti, "Patti Fernandez", "Policy A, B", "pending",
+                "R-ABCDEF; A:create::policy=->created in report-only;B:create::policy=->created in report-only"),
+            new AuditEntry(Now, "policy.create", Personas.Lee, "Lee Gu", "Policy A", "applied", "R-ABCDEF; created in report-only (id 5c0a1d2e-0000-4000-8000-0000000000a0)"),
+            new AuditEntry(Now, "tap.requested", Personas.Megan, "Megan Bowen", "diego.siciliani@contoso.com", "pending", "R-4F2A9C; starts 2026-12-02T08:00:00.0000000+00:00; 480 min; one-time; reason: First day"),
+            new AuditEntry(Now, "tap.approved", Personas.Adele, "Adele Vance", "diego.siciliani@contoso.com", "approved", "R-4F2A9C"),
+            new AuditEntry(Now, "tap.issued", "bot", "TeamsBot", "diego.siciliani@contoso.com", "issued", "R-4F2A9C; method 6c1d2e3f-0000-4000-8000-000000000001; valid 2026-12-02T08:00:00.0000000+00:00 for 480 min"),
+            new AuditEntry(Now, "policy.drift", "bot", "TeamsBot", "Policy A", "drift", "grantControls.builtInControls=[\"block\"]"),
+        ], "0639000000000000000-abcdef12")));
         yield return ("policy-message", cards.Message("Nothing to do", ["Both policies match their templates."]));
     }
 

@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
 namespace TeamsBot.Tests.Infrastructure;
 
 /// <summary>
@@ -12,8 +16,16 @@ public sealed class AuthenticatedBot : IAsyncDisposable
     {
         Issuer = issuer;
         Connector = connector;
-        Bot = new BotApp(BotApp.Authenticated(issuer, _temp.File("bot.db")), services: s => { StaticConnectorToken.Use(s); Logs.Use(s); });
+        Bot = new BotApp(BotApp.Authenticated(issuer, _temp.File("bot.db")), services: s =>
+        {
+            StaticConnectorToken.Use(s);
+            Logs.Use(s);
+            s.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
+        });
     }
+
+    /// <summary>The bot's clock (tokens are minted on the real one; a test moves this one past their lifetime).</summary>
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     public TestIssuer Issuer { get; }
     public FakeConnector Connector { get; }

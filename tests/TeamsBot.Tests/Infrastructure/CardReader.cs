@@ -31,6 +31,44 @@ public static class CardReader
 
     public static string AllText(JsonNode? card) => string.Join("\n", Texts(card));
 
+    /// <summary>
+    /// What a reader sees without asking for more: TextBlocks, facts, input labels and placeholders, choice titles and
+    /// action titles; not the hidden details part (elements with <c>isVisible: false</c>, the card of a "Details"
+    /// button), nor action data.
+    /// </summary>
+    public static IReadOnlyList<string> VisibleTexts(JsonNode? card)
+    {
+        var texts = new List<string>();
+        Walk(card);
+        return texts;
+
+        void Walk(JsonNode? n)
+        {
+            switch (n)
+            {
+                case JsonObject o:
+                    if (o["isVisible"] is JsonValue visible && visible.TryGetValue(out bool shown) && !shown) return;
+                    var type = o["type"]?.GetValue<string>();
+                    if (type == "Action.ShowCard" && o["title"]?.GetValue<string>() == "Details") return;
+                    if (o["id"]?.GetValue<string>() == "pass") return; // the pass itself: random text, not words
+                    if (type == "TextBlock") texts.Add(o["text"]!.GetValue<string>());
+                    if (o["title"] is JsonValue title && title.TryGetValue(out string? t)) texts.Add(o["value"] is JsonValue value ? $"{t}: {value}" : t);
+                    foreach (var key in new[] { "label", "placeholder", "errorMessage" })
+                        if (o[key] is JsonValue v && v.TryGetValue(out string? text)) texts.Add(text);
+                    foreach (var (key, child) in o)
+                    {
+                        if (key == "choices" && child is JsonArray choices)
+                            texts.AddRange(choices.OfType<JsonObject>().Select(c => c["title"]?.GetValue<string>() ?? ""));
+                        else if (key is not "data" and not "id" and not "verb" and not "value" and not "style") Walk(child);
+                    }
+                    break;
+                case JsonArray a:
+                    foreach (var child in a) Walk(child);
+                    break;
+            }
+        }
+    }
+
     /// <summary>The Action.Execute with this title, anywhere in the card.</summary>
     public static JsonObject? Action(JsonNode? card, string title)
     {

@@ -62,7 +62,8 @@ public sealed record TokenValidationOutcome(TokenRejection Rejection)
 /// that drops or replaces it sends the token through the full validation again), the lifetime, the key's endorsement
 /// for the activity's channel and the <c>serviceurl</c> claim.
 /// </remarks>
-public sealed class InboundTokenValidator(SigningKeyCache keys, IOptions<BotOptions> options, ILogger<InboundTokenValidator> logger)
+public sealed class InboundTokenValidator(SigningKeyCache keys, IOptions<BotOptions> options, TimeProvider time,
+    ILogger<InboundTokenValidator> logger)
 {
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
     private static readonly string[] DefaultAlgorithms = [SecurityAlgorithms.RsaSha256];
@@ -137,6 +138,11 @@ public sealed class InboundTokenValidator(SigningKeyCache keys, IOptions<BotOpti
             RequireExpirationTime = true,
             RequireSignedTokens = true,
             ClockSkew = ClockSkew,
+            // The bot's clock, the same the remembered tokens are checked against (a refusal is an invalid lifetime).
+            LifetimeValidator = (notBefore, expires, _, _) => WithinLifetime(notBefore, expires) ? true
+                : notBefore is { } start && time.GetUtcNow().UtcDateTime < start - ClockSkew
+                    ? throw new SecurityTokenNotYetValidException("The token is not valid yet.")
+                    : throw new SecurityTokenExpiredException("The token has expired."),
             IssuerSigningKey = key,
             ValidateIssuerSigningKey = true,
             TryAllIssuerSigningKeys = false,
@@ -193,12 +199,18 @@ public sealed class InboundTokenValidator(SigningKeyCache keys, IOptions<BotOpti
     }
 
     /// <summary>A remembered token still stands: its key is the one published now and it is within its lifetime.</summary>
-    private static bool StillValid(VerifiedToken token, SigningKeySet set)
+    private bool StillValid(VerifiedToken token, SigningKeySet set)
     {
         // The handler's clock, so that a remembered token expires exactly when a fresh validation would refuse it.
-        var now = DateTime.UtcNow;
         return set.KeysById.TryGetValue(token.KeyId, out var key) && ReferenceEquals(key, token.Key)
-            && now <= token.ValidTo + ClockSkew && (token.ValidFrom == DateTime.MinValue || now >= token.ValidFrom - ClockSkew);
+            && WithinLifetime(token.ValidFrom == DateTime.MinValue ? null : token.ValidFrom, token.ValidTo);
+    }
+
+    /// <summary>Now, on the bot's clock, is within the token's lifetime (five minutes of skew either side).</summary>
+    private bool WithinLifetime(DateTime? notBefore, DateTime? expires)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return expires is { } end && now <= end + ClockSkew && (notBefore is not { } start || now >= start - ClockSkew);
     }
 
     /// <summary>The checks that tie a valid token to this activity.</summary>

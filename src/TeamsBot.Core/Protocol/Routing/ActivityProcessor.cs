@@ -46,6 +46,8 @@ public sealed class ActivityProcessor(
             ? new Caller(aad, activity.From.Name ?? aad, activity.From.Id, tid)
             : null;
         var turn = new TurnContext(activity, caller, reference, connector, correlationId);
+        // Every card this turn draws is drawn for its reader (time zone, locale).
+        using var reader = Cards.Reader.Use(turn.Reader);
 
         switch (activity.Type)
         {

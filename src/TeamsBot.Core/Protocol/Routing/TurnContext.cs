@@ -5,8 +5,8 @@ namespace TeamsBot.Protocol.Routing;
 /// <summary>Who is acting, as the authenticated activity says (never from card data).</summary>
 public sealed record Caller(string AadObjectId, string Name, string? TeamsUserId, string TenantId);
 
-/// <summary>Where a posted card is: enough to update it later.</summary>
-public sealed record CardLocation(string ServiceUrl, string ConversationId, string ActivityId);
+/// <summary>Where a posted card is, enough to update it later, and how it is read there (time zone, locale).</summary>
+public sealed record CardLocation(string ServiceUrl, string ConversationId, string ActivityId, string? TimeZone = null, string? Locale = null);
 
 /// <summary>One inbound activity being handled, and the ways to answer in its conversation.</summary>
 public sealed class TurnContext(Activity activity, Caller? caller, ConversationReference reference, IConnectorClient connector,
@@ -26,12 +26,14 @@ public sealed class TurnContext(Activity activity, Caller? caller, ConversationR
     public bool IsPersonalChat => Reference.IsPersonal;
 
     /// <summary>The card whose button was clicked (an invoke answers in it), or the card a submit came from.</summary>
-    public CardLocation? AnsweredCard => Activity.ReplyToId is { Length: > 0 and <= 256 } id
-        ? new CardLocation(Reference.ServiceUrl, Reference.ConversationId, id)
-        : null;
+    public CardLocation? AnsweredCard => Activity.ReplyToId is { Length: > 0 and <= 256 } id ? Here(id) : null;
 
     /// <summary>Where a card just sent into this conversation is.</summary>
-    public CardLocation Here(string activityId) => new(Reference.ServiceUrl, Reference.ConversationId, activityId);
+    public CardLocation Here(string activityId) =>
+        new(Reference.ServiceUrl, Reference.ConversationId, activityId, Reader.ZoneId, Reader.LocaleName);
+
+    /// <summary>Who reads what this turn draws: the user in a 1:1 chat; everyone (UTC) in a channel.</summary>
+    public Cards.Reader Reader { get; } = reference.Reader;
 
     public Task<string?> SendAsync(Activity outgoing, CancellationToken ct = default)
     {
