@@ -38,6 +38,8 @@ test('policy deploy: one admin plans, a second approves; status shows report-onl
   const reportOnly = await patti.waitForCard(statusTitle, { after: statuses, timeout: 30000 });
   const reportOnlyText = await patti.cardText(reportOnly);
   assert.equal((reportOnlyText.match(/Report-only since/g) ?? []).length, 2, 'both policies are report-only after the deploy');
+  assert.match(reportOnlyText, /\(UTC\+0[12]:00\)/, 'times are in Patti\'s time zone (Berlin), labelled');
+  assert.doesNotMatch(reportOnlyText, /[0-9a-f]{8}-[0-9a-f]{4}-/i, 'no object ids on the status card');
   await patti.screenshot('05-patti-status-report-only');
 
   // Just deployed: the 7-day report-only gate holds, so Patti says why she promotes now (audited).
@@ -61,4 +63,13 @@ test('policy deploy: one admin plans, a second approves; status shows report-onl
   assert.equal((onText.match(/\bOn since/g) ?? []).length, 2, 'both policies are On after the promotion');
   assert.doesNotMatch(onText, /Report-only since/);
   await patti.screenshot('09-patti-status-on');
+
+  // The audit, in sentences, newest first, in her time zone.
+  const audits = await patti.countCards('Audit (newest first)');
+  await patti.sendText('audit');
+  const audit = await patti.waitForCard('Audit (newest first)', { after: audits, timeout: 30000 });
+  const auditText = await patti.cardText(audit);
+  assert.match(auditText, /Lee Gu's approval turned on policy [AB]/, 'the audit says who did what in words');
+  assert.doesNotMatch(auditText, /::|[0-9a-f]{8}-[0-9a-f]{4}-/i, 'no internal encodings or ids in the audit lines');
+  await patti.screenshot('10-patti-audit');
 });

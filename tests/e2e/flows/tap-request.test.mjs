@@ -28,7 +28,9 @@ async function largestText(card) {
 
 /** Cards show times through {{DATE()}} / {{TIME()}}: the client must have expanded them. */
 async function assertTimesRendered(chat, card, what) {
-  assert.ok(!(await chat.cardText(card)).includes('{{'), `${what}: times are rendered, no raw {{DATE()}} / {{TIME()}} left`);
+  const text = await chat.cardText(card);
+  assert.ok(!text.includes('{{'), `${what}: times are rendered, no template left`);
+  assert.match(text, /\(UTC\+0[12]:00\)/, `${what}: times are in the reader's zone (Berlin), labelled`);
 }
 
 test('tap request: manager asks, an approver approves, the manager reveals and revokes the pass', async (t) => {
@@ -45,9 +47,10 @@ test('tap request: manager asks, an approver approves, the manager reveals and r
   await megan.sendText('tap');
   const card = await megan.waitForCard(FORM, { after: helpCards });
   await megan.screenshot('01-megan-request-form');
+  assert.match(await megan.cardText(card), /at \(UTC\+0[12]:00, Europe\/Berlin\)/, 'the start time is asked in Megan\'s zone');
   const inputs = new Map(megan.cardInputs(FORM).map((i) => [i.id, i]));
   assert.deepEqual(sorted(FORM_INPUTS.filter((id) => inputs.has(id))), sorted(FORM_INPUTS), 'the form has every request field');
-  const diego = inputs.get('user').choices?.find((c) => c.value === DIEGO.upn);
+  const diego = inputs.get('user').choices?.find((c) => c.title.includes(DIEGO.upn));
   assert.ok(diego, `${DIEGO.name} is offered among Megan's direct reports`);
   assert.match(diego.title, new RegExp(DIEGO.name));
   await megan.fillCardInput('user', diego.value, { card });

@@ -122,6 +122,9 @@ async function startPlaygroundOnce(persona, { port = portOf(persona), botEndpoin
         TEAMSAPPTESTER_BROWSER: 'none',
         APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
         M365_AGENTS_PLAYGROUND_CONFIG_PATH: configPath,
+        // The Playground states its own process's time zone in every activity (clientInfo, localTimezone): the
+        // people of the suite and the demo work in Berlin, so that cards show times outside UTC, labelled.
+        TZ: process.env.E2E_TZ || 'Europe/Berlin',
       },
       onLine: (line) => {
         const m = /Listening on (\d+)/.exec(line);
