@@ -164,9 +164,11 @@ check "Dockerfile: COPY sources exist, non-root, HEALTHCHECK, port 8080" dockerf
 published_without_simulated_tenant() {
   dotnet publish "$root/src/TeamsBot/TeamsBot.csproj" -c Release -o "$work/publish" -nologo -v q || return 1
   [[ -f "$work/publish/TeamsBot.dll" ]] || { echo "no TeamsBot.dll in the publish output"; return 1; }
-  if ls "$work/publish" | grep -qi 'DevTenant'; then
+  local found
+  found=$(find "$work/publish" -iname '*DevTenant*')
+  if [[ -n "$found" ]]; then
     echo "the publish output holds the simulated tenant:"
-    ls "$work/publish" | grep -i 'DevTenant'
+    echo "$found"
     return 1
   fi
 }
