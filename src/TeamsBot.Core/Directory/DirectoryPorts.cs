@@ -89,7 +89,7 @@ public interface ISignInReports
 /// </summary>
 public interface IPolicyEvidence
 {
-    /// <summary>The Conditional Access policies, the named locations and the TAP method policy, in one $batch.</summary>
+    /// <summary>The Conditional Access policies, the named locations, the authentication strengths and the TAP method policy, in one $batch.</summary>
     Task<PolicyContext> GetContextAsync(CancellationToken ct = default);
 
     /// <summary>What-If for each query, and sign-in tallies for each policy id since a time, in one $batch.</summary>
@@ -97,7 +97,14 @@ public interface IPolicyEvidence
         CancellationToken ct = default);
 }
 
-public sealed record PolicyContext(IReadOnlyList<CaPolicyDocument> Policies, IReadOnlyList<NamedLocation> Locations, TapPolicy TapPolicy);
+public sealed record PolicyContext(IReadOnlyList<CaPolicyDocument> Policies, IReadOnlyList<NamedLocation> Locations, TapPolicy TapPolicy,
+    IReadOnlyList<AuthenticationStrength> Strengths);
+
+/// <summary>
+/// An authentication strength policy (built-in or custom): which method combinations satisfy it, in Graph's
+/// authenticationMethodModes ("temporaryAccessPassOneTime", "password,sms"...).
+/// </summary>
+public sealed record AuthenticationStrength(string Id, string DisplayName, string PolicyType, IReadOnlyList<string> AllowedCombinations);
 
 public sealed record PolicyEvidenceResult(IReadOnlyList<IReadOnlyList<WhatIfResult>> WhatIf, IReadOnlyDictionary<string, SignInTally> SignIns);
 
@@ -183,8 +190,9 @@ public sealed record NamedLocation(string Id, string DisplayName, string Kind, b
 public sealed record WhatIfQuery(string UserId, string IpAddress, string? Country = null,
     string UserAction = "registerSecurityInformation", string ClientAppType = "browser", string DevicePlatform = "windows");
 
+/// <summary>One policy's What-If answer; <see cref="AuthenticationStrengthId"/> is its grant's strength, if any.</summary>
 public sealed record WhatIfResult(string PolicyId, string DisplayName, string State, bool PolicyApplies,
-    IReadOnlyList<string> BuiltInControls, string? AnalysisReasons);
+    IReadOnlyList<string> BuiltInControls, string? AnalysisReasons, string? AuthenticationStrengthId = null);
 
 public sealed record SignInTally(int Total, IReadOnlyDictionary<string, int> ByResult, bool Available, string? UnavailableReason);
 

@@ -52,7 +52,12 @@ public sealed class PolicyAdministration(
     /// <summary>Plans a deployment; filed for a second admin when there is work.</summary>
     public async Task<PlanResult> PlanDeployAsync(Person admin, CardLocation? answeredCard, CancellationToken ct)
     {
-        var plan = planner.Deploy(await inspector.SnapshotAsync(ct));
+        var verdict = planner.Deploy(await inspector.SnapshotAsync(ct));
+        if (verdict.Plan is not { } plan)
+        {
+            await Audit("policy.deploy", admin, "Policies A, B", "refused", string.Join(" ", verdict.Problems), ct);
+            return new PlanResult.Message("The policies can't be deployed as configured", verdict.Problems, true);
+        }
         if (!plan.HasWork)
         {
             await Audit("policy.deploy", admin, "Policies A, B", "nothing to do", null, ct);

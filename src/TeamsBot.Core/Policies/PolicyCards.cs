@@ -31,6 +31,7 @@ public sealed class PolicyCards
         body.Add(Card.Facts(("Planned by", record.Requester.Name), ("Planned", When(record.CreatedAt)), ("Reference", record.Reference),
             ("Override", plan.OverrideReason)));
         foreach (var step in plan.Steps) body.AddRange(StepBlocks(step, record.State));
+        body.AddRange(NoteBlocks(plan));
         if (record.State == ApprovalState.Pending && audience != Audiences.Requester)
             body.Add(Card.Text("Approving applies the plan at once. The bot reads the tenant again first and stops if it changed.", subtle: true));
         var data = ApprovalAction.For(record);
@@ -83,7 +84,7 @@ public sealed class PolicyCards
             ("Except", exclude.Length == 0 ? null : exclude),
             ("User action", Join(policy["conditions"]?["applications"]?["includeUserActions"])),
             ("Locations", $"{Join(policy["conditions"]?["locations"]?["includeLocations"])} except {Join(policy["conditions"]?["locations"]?["excludeLocations"])}"),
-            ("Grant", Join(policy["grantControls"]?["builtInControls"])),
+            ("Grant", GrantControls.FromPolicy(policy)?.Describe()),
             ("State", policy["state"]?.GetValue<string>() == RegistrationPolicies.ReportOnly ? "Report-only" : policy["state"]?.GetValue<string>()),
         ];
     }
@@ -116,13 +117,14 @@ public sealed class PolicyCards
             body.Add(Card.Facts(
                 ("State", view.StateName + (since is { } s ? $" since {When(s)}" : "")),
                 ("Purpose", RegistrationPolicies.Purpose(view.Key)),
+                ("Grant", view.GrantSummary),
                 ("Drift", !view.Deployed ? null : view.HasDrift
                     ? string.Join("; ", view.Drift.Select(d => d.Path).Concat(view.StateDrift ? [$"state ({view.Live!.State}, the bot set {view.Record!.State})"] : []))
                     : "None: matches the template"),
                 ("Sign-ins (30 days)", status.SignIns.TryGetValue(view.Key, out var tally) ? Tally(tally) : null)));
         }
         body.Add(Card.Text("Preconditions", weight: "Bolder", size: "Medium", separator: true));
-        body.Add(Card.Facts([.. status.Preconditions.Select(p => ((p.Ok ? "✔ " : "✖ ") + p.Name, (string?)p.Detail))]));
+        body.Add(Card.Facts([.. status.Preconditions.Select(p => ((p.Ok ? "✔ " : p.Blocking ? "✖ " : "⚠ ") + p.Name, (string?)p.Detail))]));
         body.Add(Card.Text("What-If: registering security info", weight: "Bolder", size: "Medium", separator: true));
         if (status.MatrixNote is not null) body.Add(Card.Text(status.MatrixNote, subtle: true));
         foreach (var row in status.Matrix.GroupBy(c => c.Persona))
@@ -162,6 +164,22 @@ public sealed class PolicyCards
         var body = new List<JsonNode?> { Card.Title(title) };
         body.AddRange(lines.Select(l => problem ? Card.Problem(l) : Card.Text(l)));
         return Card.Create(body, [Card.Execute("Status", PolicyVerbs.Status)]);
+    }
+
+    /// <summary>What the planner noted about the plan (the grant it deploys) and its warnings (about new hires).</summary>
+    private static IEnumerable<JsonNode?> NoteBlocks(PolicyPlan plan)
+    {
+        var first = true;
+        foreach (var note in plan.Notes ?? [])
+        {
+            yield return Card.Text(note, separator: first);
+            first = false;
+        }
+        foreach (var warning in plan.Warnings ?? [])
+        {
+            yield return Card.Text("⚠ " + warning, color: "Warning", separator: first);
+            first = false;
+        }
     }
 
     private static string Tally(SignInTally tally) => !tally.Available

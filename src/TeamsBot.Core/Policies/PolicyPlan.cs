@@ -19,7 +19,8 @@ public sealed record PlanStep(PolicyKey Key, string Operation, IReadOnlyList<Fie
 /// A change to the registration policies that a second admin must approve: computed against the tenant, shown as a
 /// diff, and computed again just before it is applied (the tenant may have changed in between).
 /// </summary>
-public sealed record PolicyPlan(string Action, IReadOnlyList<PlanStep> Steps, string? OverrideReason = null)
+public sealed record PolicyPlan(string Action, IReadOnlyList<PlanStep> Steps, string? OverrideReason = null, IReadOnlyList<string>? Notes = null,
+    IReadOnlyList<string>? Warnings = null)
 {
     public const string Kind = "policy";
     public const string Deploy = "deploy";

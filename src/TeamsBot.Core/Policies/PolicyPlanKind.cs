@@ -52,7 +52,7 @@ public sealed class PolicyPlanKind(
         {
             var snapshot = await inspector.SnapshotAsync(ct);
             var fresh = approved.Action == PolicyPlan.Deploy
-                ? new PlanVerdict(planner.Deploy(snapshot), [])
+                ? planner.Deploy(snapshot)
                 : planner.Promote(snapshot, [.. approved.Steps.Select(s => s.Key)], approved.OverrideReason);
             if (fresh.Plan is null || !SameRemainingWork(approved, fresh.Plan))
             {

@@ -8,7 +8,26 @@ public sealed class PolicyPlanner(RegistrationPolicies templates, PolicyInspecto
 {
     private static readonly string[] PatchableFields = ["displayName", "description", "conditions", "grantControls", "sessionControls"];
 
-    public PolicyPlan Deploy(TenantSnapshot snapshot) => new(PolicyPlan.Deploy, [.. snapshot.Policies.Select(DeployStep)]);
+    /// <summary>
+    /// Creates or restores both policies, unless policy A's grant would lock new hires out (a Temporary Access Pass
+    /// can't satisfy it): then no plan, and why.
+    /// </summary>
+    public PlanVerdict Deploy(TenantSnapshot snapshot)
+    {
+        var steps = snapshot.Policies.Select(DeployStep).ToList();
+        var notes = new List<string>();
+        var warnings = new List<string>();
+        var a = steps.First(s => s.Key == PolicyKey.A);
+        if (a.Operation == PlanOperations.Create || (a.Operation == PlanOperations.Update && a.Changes.Any(c => c.Path.StartsWith("grantControls", StringComparison.Ordinal))))
+        {
+            var grant = templates.GrantA;
+            var verdict = grant.CheckForNewHires(snapshot.AuthenticationStrengths, snapshot.TapPolicy);
+            if (verdict.Refusals.Count > 0) return new PlanVerdict(null, verdict.Refusals);
+            notes.Add($"Policy A's grant outside trusted locations: {grant.Describe(snapshot.StrengthName)}.");
+            warnings.AddRange(verdict.Warnings);
+        }
+        return new PlanVerdict(new PolicyPlan(PolicyPlan.Deploy, steps, Notes: notes.Count == 0 ? null : notes, Warnings: warnings.Count == 0 ? null : warnings), []);
+    }
 
     private PlanStep DeployStep(PolicyView view)
     {
@@ -40,7 +59,7 @@ public sealed class PolicyPlanner(RegistrationPolicies templates, PolicyInspecto
     {
         var problems = new List<string>();
         var steps = new List<PlanStep>();
-        var failedPreconditions = inspector.Preconditions(snapshot).Where(p => !p.Ok).ToList();
+        var failedPreconditions = inspector.Preconditions(snapshot).Where(p => p.Blocks).ToList();
         problems.AddRange(failedPreconditions.Select(p => $"{p.Name}: no. {p.Detail}"));
         foreach (var key in keys)
         {

@@ -51,6 +51,7 @@ public sealed class PolicyOptionsValidator : IValidateOptions<PolicyOptions>
                 ("Policies:StuckApplyAfter", options.StuckApplyAfter, "00:02:00")),
         ];
         if (options.MinimumReportOnlyTime < TimeSpan.Zero) problems.Add("Policies:MinimumReportOnlyTime can't be negative.");
+        problems.AddRange(GrantControls.Parse(options.A.GrantControls, options.A.GrantOperator).Problems);
         return SettingsSetup.Result(problems);
     }
 }

@@ -84,6 +84,12 @@ public static class CardSamples
         yield return ("policy-drift", cards.Drift([view]));
         yield return ("policy-audit", cards.Audit([new AuditEntry(Now, "policy.deployed", "p1", "Patti Fernandez", "Policy A", "created", "R-ABCDEF")]));
         yield return ("policy-message", cards.Message("Nothing to do", ["Both policies match their templates."]));
+        var grantPlan = plan with
+        {
+            Notes = ["Policy A's grant outside trusted locations: all of: MFA, a compliant device."],
+            Warnings = ["Policy A requires all of its controls, a compliant device among them: a Temporary Access Pass covers MFA only, so new hires on a new device (not yet enrolled) can't register security info outside trusted locations."],
+        };
+        yield return ("policy-plan-grant-warning", cards.PlanCard(record.WithPlan(grantPlan), Audiences.Approver));
     }
 
     public static IEnumerable<(string Name, JsonObject Card)> Help(HelpFeature help)

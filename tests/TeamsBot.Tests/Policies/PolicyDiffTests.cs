@@ -11,7 +11,7 @@ public sealed class PolicyDiffTests
     {
         UserIds = ["a0000000-0000-4000-8000-000000000008", "a0000000-0000-4000-8000-000000000009"],
         GroupId = "b0000000-0000-4000-8000-000000000004",
-    })).Render(key);
+    }), Options.Create(new PolicyOptions())).Render(key);
 
     [Fact]
     public void Templates_are_report_only_and_hold_only_writable_fields_and_placeholders()
@@ -31,7 +31,7 @@ public sealed class PolicyDiffTests
     {
         var filled = Render(PolicyKey.A);
         Assert.Equal(2, filled["conditions"]!["users"]!["excludeUsers"]!.AsArray().Count);
-        var none = new RegistrationPolicies(Options.Create(new BreakGlassOptions())).Render(PolicyKey.A);
+        var none = new RegistrationPolicies(Options.Create(new BreakGlassOptions()), Options.Create(new PolicyOptions())).Render(PolicyKey.A);
         Assert.Empty(none["conditions"]!["users"]!["excludeUsers"]!.AsArray());
         Assert.DoesNotContain("{{", none.ToJsonString(), StringComparison.Ordinal);
     }

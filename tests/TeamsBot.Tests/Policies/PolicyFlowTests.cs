@@ -23,7 +23,7 @@ public sealed class PolicyFlowsWithoutDescriptionTests : PolicyFlows
 }
 
 /// <summary>The registration policies through /api/messages and the simulated tenant, two admins at work.</summary>
-public abstract class PolicyFlows : IAsyncLifetime
+public abstract partial class PolicyFlows : IAsyncLifetime
 {
     private BotWorld _world = null!;
 
