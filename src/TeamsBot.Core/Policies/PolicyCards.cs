@@ -125,6 +125,7 @@ public sealed class PolicyCards
         }
         body.Add(Card.Text("Preconditions", weight: "Bolder", size: "Medium", separator: true));
         body.Add(Card.Facts([.. status.Preconditions.Select(p => ((p.Ok ? "✔ " : p.Blocking ? "✖ " : "⚠ ") + p.Name, (string?)p.Detail))]));
+        body.AddRange(TrustedLocationBlocks(status));
         body.Add(Card.Text("What-If: registering security info", weight: "Bolder", size: "Medium", separator: true));
         if (status.MatrixNote is not null) body.Add(Card.Text(status.MatrixNote, subtle: true));
         foreach (var row in status.Matrix.GroupBy(c => c.Persona))
@@ -164,6 +165,20 @@ public sealed class PolicyCards
         var body = new List<JsonNode?> { Card.Title(title) };
         body.AddRange(lines.Select(l => problem ? Card.Problem(l) : Card.Text(l)));
         return Card.Create(body, [Card.Execute("Status", PolicyVerbs.Status)]);
+    }
+
+    /// <summary>Each location the policies treat as trusted, what it covers, and why it makes them hollow.</summary>
+    private static IEnumerable<JsonNode?> TrustedLocationBlocks(PolicyStatus status)
+    {
+        if (status.TrustedLocations is not { } locations) yield break;
+        yield return Card.Text("Trusted locations", weight: "Bolder", size: "Medium", separator: true);
+        if (locations.Count == 0)
+        {
+            yield return Card.Text("None: policy A asks for MFA everywhere and policy B blocks guests everywhere.", subtle: true);
+            yield break;
+        }
+        yield return Card.Facts([.. locations.Select(l => ((l.Hollow ? "✖ " : "✔ ") + l.Name,
+            (string?)($"{l.Covers} ({l.Why})" + (l.Hollow ? ". Hollow: " + string.Join("; ", l.Problems) : ""))))]);
     }
 
     /// <summary>What the planner noted about the plan (the grant it deploys) and its warnings (about new hires).</summary>

@@ -50,7 +50,7 @@ public sealed record WhatIfCell(string Persona, string Location, string Outcome,
 }
 
 public sealed record PolicyStatus(TenantSnapshot Snapshot, IReadOnlyList<Precondition> Preconditions, IReadOnlyList<WhatIfCell> Matrix,
-    IReadOnlyDictionary<PolicyKey, SignInTally> SignIns, string? MatrixNote);
+    IReadOnlyDictionary<PolicyKey, SignInTally> SignIns, string? MatrixNote, IReadOnlyList<TrustedLocationFinding>? TrustedLocations = null);
 
 /// <summary>
 /// Reads the tenant and judges the registration policies: found by the stored id (else by marker, or by name), compared with
@@ -100,7 +100,8 @@ public sealed class PolicyInspector(
         }).ToList();
         var tallies = deployed.ToDictionary(p => p.Key, p => found.SignIns[p.Live!.Id]);
         var note = deployed.Count == 0 ? "Deploy the policies (report-only) to see what they would do: What-If evaluates deployed policies." : null;
-        return new PolicyStatus(snapshot, Preconditions(snapshot, matrix), deployed.Count == 0 ? [] : matrix, tallies, note);
+        return new PolicyStatus(snapshot, Preconditions(snapshot, matrix), deployed.Count == 0 ? [] : matrix, tallies, note,
+            TrustedLocations.Examine(snapshot));
     }
 
     /// <summary>The gates every promotion needs, whatever the override.</summary>
@@ -111,6 +112,12 @@ public sealed class PolicyInspector(
         list.Add(new Precondition("A trusted named location exists", trusted.Count > 0, trusted.Count > 0
             ? string.Join(", ", trusted.Select(l => l.DisplayName))
             : "None: policy A would demand MFA everywhere and policy B would block guests everywhere. Mark your office networks as trusted."));
+        var hollow = TrustedLocations.Examine(snapshot).Where(f => f.Hollow).ToList();
+        if (trusted.Count > 0)
+            list.Add(new Precondition("Trusted locations are narrow", hollow.Count == 0, hollow.Count == 0
+                ? "No trusted location covers more than a /8 of IPv4 addresses, everyone, or a country."
+                : string.Join(" ", hollow.Select(f => $"'{f.Name}' ({f.Covers}): {string.Join("; ", f.Problems)}.")) +
+                  " Both policies skip trusted locations, so they would hardly apply anywhere. Fix the named location: an override reason doesn't lift this."));
         var tap = snapshot.TapPolicy;
         var tapOk = tap.Enabled && tap.IncludeTargets.Count > 0;
         list.Add(new Precondition("The Temporary Access Pass method is on and targets users", tapOk, tapOk

@@ -81,6 +81,15 @@ public static class CardSamples
              new WhatIfCell("Break-glass", "Untrusted network", "MFA required", "Not applied")],
             new Dictionary<PolicyKey, SignInTally> { [PolicyKey.A] = new(0, new Dictionary<string, int>(), true, null) }, null);
         yield return ("policy-status", cards.Status(status));
+        yield return ("policy-status-locations", cards.Status(status with
+        {
+            TrustedLocations =
+            [
+                new TrustedLocationFinding("Contoso HQ", "203.0.113.0/24", "marked trusted (AllTrusted)", []),
+                new TrustedLocationFinding("Everywhere", "0.0.0.0/0", "marked trusted (AllTrusted)", ["0.0.0.0/0 trusts every IPv4 address"]),
+                new TrustedLocationFinding("Home country", "countries NL", "excluded by policy A", ["a country is guessed from the IP address"]),
+            ],
+        }));
         yield return ("policy-drift", cards.Drift([view]));
         yield return ("policy-audit", cards.Audit([new AuditEntry(Now, "policy.deployed", "p1", "Patti Fernandez", "Policy A", "created", "R-ABCDEF")]));
         yield return ("policy-message", cards.Message("Nothing to do", ["Both policies match their templates."]));
