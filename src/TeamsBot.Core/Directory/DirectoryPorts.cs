@@ -76,6 +76,26 @@ public interface IWhatIfEvaluator
     Task<IReadOnlyList<WhatIfResult>> EvaluateAsync(WhatIfQuery query, CancellationToken ct = default);
 }
 
+/// <summary>The directory audit log: who changed a Conditional Access policy.</summary>
+public interface IDirectoryAudits
+{
+    /// <summary>The newest changes to one Conditional Access policy (category Policy, the policy as target), newest first.</summary>
+    Task<IReadOnlyList<PolicyChange>> ListPolicyChangesAsync(string policyId, int top, CancellationToken ct = default);
+}
+
+/// <summary>
+/// One audited change to a policy: by a person (<see cref="UserName"/>) or an app (<see cref="AppName"/>).
+/// <see cref="ByThisBot"/>: the bot's own change (its app id; without one, in local mode, every app's change).
+/// </summary>
+public sealed record PolicyChange(DateTimeOffset At, string Activity, string? UserName, string? UserPrincipalName, string? AppId, string? AppName,
+    bool ByThisBot)
+{
+    /// <summary>"Lee Gu (lee.gu@contoso.com)", "the app Automation".</summary>
+    public string Actor => UserName is not null || UserPrincipalName is not null
+        ? $"{UserName ?? UserPrincipalName}{(UserName is not null && UserPrincipalName is not null ? $" ({UserPrincipalName})" : "")}"
+        : $"the app {AppName ?? AppId ?? "(unnamed)"}";
+}
+
 /// <summary>Sign-in log figures for a policy.</summary>
 public interface ISignInReports
 {

@@ -19,6 +19,9 @@ public abstract record PlanResult
     public sealed record Message(string Title, IReadOnlyList<string> Lines, bool Problem) : PlanResult;
 }
 
+/// <summary>What a drift alert says besides the difference: who made it (from the audit log), and an acceptance that ran out.</summary>
+public sealed record DriftNews(IReadOnlyList<TeamsBot.Directory.PolicyChange> ChangedBy, string? AuditProblem, DriftAcceptance? ExpiredAcceptance);
+
 /// <summary>One line of a rollback: what happened to one policy.</summary>
 public sealed record RollbackLine(string Text, bool Failed);
 
@@ -35,6 +38,7 @@ public sealed class PolicyAdministration(
     PolicyDeployments deployments,
     PolicyCards policyCards,
     IConditionalAccess conditionalAccess,
+    IDirectoryAudits directoryAudits,
     IPeopleDirectory people,
     RoleChecks roles,
     IAuditLog audit,
@@ -76,6 +80,22 @@ public sealed class PolicyAdministration(
             return new PlanResult.Message($"Policy {string.Join(" and ", keys)} can't be promoted yet", verdict.Problems, true);
         }
         if (!verdict.Plan.HasWork) return new PlanResult.Message("Nothing to do", [$"Policy {string.Join(" and ", keys)} is already On."], false);
+        return await FileAsync(admin, verdict.Plan, answeredCard, ct);
+    }
+
+    /// <summary>
+    /// Plans accepting a policy's difference from its template through a date, for a reason (a second admin approves).
+    /// <paramref name="driftId"/>, from an alert card, must still name the current difference.
+    /// </summary>
+    public async Task<PlanResult> PlanAcceptAsync(Person admin, PolicyKey key, string? driftId, DateOnly? through, string? reason,
+        CardLocation? answeredCard, CancellationToken ct)
+    {
+        var verdict = planner.Accept(await inspector.SnapshotAsync(ct), key, driftId, through, reason);
+        if (verdict.Plan is null)
+        {
+            await Audit("policy.accept", admin, $"Policy {key}", "refused", string.Join(" ", verdict.Problems), ct);
+            return new PlanResult.Message($"The change to policy {key} can't be accepted", verdict.Problems, true);
+        }
         return await FileAsync(admin, verdict.Plan, answeredCard, ct);
     }
 
@@ -152,31 +172,54 @@ public sealed class PolicyAdministration(
 
     // ---------------------------------------------------------------- drift watch
 
-    /// <summary>Compares deployed policies with their templates; alerts the admins once per new difference.</summary>
+    /// <summary>
+    /// Compares deployed policies with their templates; alerts the admins once per new difference, saying who made it
+    /// when the directory audit log tells. A difference two admins accepted stays quiet until its date, then alerts again.
+    /// </summary>
     public async Task<int> WatchDriftAsync(CancellationToken ct)
     {
         var records = await deployments.AllAsync(ct);
         if (records.Count == 0) return 0;
         var snapshot = await inspector.SnapshotAsync(ct);
+        var now = time.GetUtcNow();
         var changes = new List<(PolicyView View, string? Signature)>();
         foreach (var view in snapshot.Policies.Where(v => v.Record is not null))
         {
-            var signature = !view.Deployed ? "missing"
-                : view.HasDrift ? string.Join(";", view.Drift.Select(d => $"{d.Path}={d.Actual}").Append(view.StateDrift ? $"state={view.Live!.State}" : ""))
-                : null;
+            var signature = view.DriftAccepted ? null : view.DriftSignature;
             if (signature != view.Record!.LastDriftAlert) changes.Add((view, signature));
         }
         var alerts = changes.Where(c => c.Signature is not null).Select(c => c.View).ToList();
+        var news = new Dictionary<PolicyKey, DriftNews>();
+        foreach (var view in alerts) news[view.Key] = await NewsAsync(view, now, ct);
         // Sent before it is recorded as sent: an alert that could not go out goes out at the next watch.
-        if (alerts.Count > 0) await AnnounceCardAsync(policyCards.Drift(alerts), ct);
+        if (alerts.Count > 0) await AnnounceCardAsync(policyCards.Drift(alerts, news), ct);
         foreach (var (view, signature) in changes)
         {
             await deployments.UpdateAsync(view.Key, d => d with { LastDriftAlert = signature }, ct);
             if (signature is null) continue;
-            await audit.AppendAsync(new AuditEntry(time.GetUtcNow(), "policy.drift", "bot", "TeamsBot", $"Policy {view.Key}", "drift",
-                signature.Length > 400 ? signature[..400] : signature), ct);
+            var who = news[view.Key].ChangedBy.Count > 0 ? "; changed by " + string.Join(", ", news[view.Key].ChangedBy.Select(c => c.Actor).Distinct()) : "";
+            var details = signature + who;
+            await audit.AppendAsync(new AuditEntry(now, "policy.drift", "bot", "TeamsBot", $"Policy {view.Key}", "drift",
+                details.Length > 400 ? details[..400] : details), ct);
         }
         return alerts.Count;
+    }
+
+    /// <summary>Who changed the policy since the bot last did (the audit log, newest first), and an acceptance that ran out.</summary>
+    private async Task<DriftNews> NewsAsync(PolicyView view, DateTimeOffset now, CancellationToken ct)
+    {
+        var expired = view.Record!.Accepted is { } a && a.Signature == view.DriftSignature && now >= a.Until ? a : null;
+        try
+        {
+            var entries = await directoryAudits.ListPolicyChangesAsync(view.Live?.Id ?? view.Record.PolicyId, 10, ct);
+            return new DriftNews([.. entries.TakeWhile(e => !e.ByThisBot).Take(3)], null, expired);
+        }
+        catch (DirectoryException ex)
+        {
+            // The alert matters more than its author: it goes out, saying the log couldn't be read.
+            logger.LogWarning("Directory audit log not read for the drift alert: {Kind} {GraphCode}", ex.Kind, ex.GraphCode);
+            return new DriftNews([], ex.Message, expired);
+        }
     }
 
     // ---------------------------------------------------------------- helpers

@@ -12,7 +12,32 @@ public static class PolicyVerbs
     public const string Status = "policy.status";
     public const string Deploy = "policy.deploy";
     public const string Audit = "policy.audit";
+    public const string Accept = "policy.accept";
 }
+
+/// <summary>
+/// The data of a drift alert's "Accept" button: which policy, which difference (<see cref="PolicyView.DriftId"/>), and
+/// the inputs typed into the card (until when, why). Who clicked comes from the activity.
+/// </summary>
+public sealed record DriftAcceptAction(
+    [property: JsonPropertyName("policy")] string? Policy,
+    [property: JsonPropertyName("drift")] string? DriftId,
+    [property: JsonPropertyName(DriftAcceptAction.UntilInput)] string? Until = null,
+    [property: JsonPropertyName(DriftAcceptAction.ReasonInput)] string? Reason = null)
+{
+    public const string UntilInput = "until";
+    public const string ReasonInput = "reason";
+
+    public JsonObject ToJson() => JsonSerializer.SerializeToNode(this, DriftAcceptActionJson.Default.DriftAcceptAction)!.AsObject();
+
+    /// <summary>The date typed (yyyy-MM-dd, as Input.Date sends it), or null.</summary>
+    [JsonIgnore]
+    public DateOnly? Through => DateOnly.TryParseExact(Until?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(DriftAcceptAction))]
+public sealed partial class DriftAcceptActionJson : JsonSerializerContext;
 
 /// <summary>The policy cards: status, plans (for the planner and the approvers), drift alerts, the audit list.</summary>
 public sealed class PolicyCards
@@ -121,6 +146,8 @@ public sealed class PolicyCards
                 ("Drift", !view.Deployed ? null : view.HasDrift
                     ? string.Join("; ", view.Drift.Select(d => d.Path).Concat(view.StateDrift ? [$"state ({view.Live!.State}, the bot set {view.Record!.State})"] : []))
                     : "None: matches the template"),
+                ("Change accepted", view.DriftAccepted && view.Record?.Accepted is { } accepted
+                    ? $"until {When(accepted.Until)} ({accepted.By}, plan {accepted.Reference}): {accepted.Reason}" : null),
                 ("Sign-ins (30 days)", status.SignIns.TryGetValue(view.Key, out var tally) ? Tally(tally) : null)));
         }
         body.Add(Card.Text("Preconditions", weight: "Bolder", size: "Medium", separator: true));
@@ -134,7 +161,7 @@ public sealed class PolicyCards
         return Card.Create(body, [Card.Execute("Refresh", PolicyVerbs.Status), Card.Execute("Plan a deployment", PolicyVerbs.Deploy)]);
     }
 
-    public JsonObject Drift(IReadOnlyList<PolicyView> drifted)
+    public JsonObject Drift(IReadOnlyList<PolicyView> drifted, IReadOnlyDictionary<PolicyKey, DriftNews>? news = null)
     {
         var body = new List<JsonNode?> { Card.Title("Registration policy changed outside the bot") };
         foreach (var view in drifted)
@@ -143,8 +170,9 @@ public sealed class PolicyCards
             if (!view.Deployed) body.Add(Card.Problem("It is gone from the tenant (deleted?)."));
             body.Add(Card.Facts([.. view.Drift.Take(12).Select(c => (c.Path, (string?)$"{c.Actual ?? "(none)"} (template: {c.Expected ?? "(none)"})")),
                 .. view.StateDrift ? [("state", (string?)$"{view.Live!.State} (the bot set {view.Record!.State})")] : Array.Empty<(string, string?)>()]));
+            body.AddRange(DriftChoiceBlocks(view, news?.GetValueOrDefault(view.Key)));
         }
-        body.Add(Card.Text("Type **policy deploy** to plan restoring the templates, or **policy status** for the whole picture.", subtle: true));
+        body.Add(Card.Text("Restore the template with a deployment plan (**policy deploy**), or accept the change until a date; either way a second admin approves. **policy status** shows the whole picture.", subtle: true));
         return Card.Create(body, [Card.Execute("Status", PolicyVerbs.Status), Card.Execute("Plan a deployment", PolicyVerbs.Deploy)]);
     }
 
@@ -165,6 +193,26 @@ public sealed class PolicyCards
         var body = new List<JsonNode?> { Card.Title(title) };
         body.AddRange(lines.Select(l => problem ? Card.Problem(l) : Card.Text(l)));
         return Card.Create(body, [Card.Execute("Status", PolicyVerbs.Status)]);
+    }
+
+    /// <summary>Who changed the policy (from the directory audit log), an acceptance that ran out, and the choice to accept the change.</summary>
+    private static IEnumerable<JsonNode?> DriftChoiceBlocks(PolicyView view, DriftNews? news)
+    {
+        if (news is null) yield break;
+        var who = news.ChangedBy.Count > 0
+            ? string.Join("; ", news.ChangedBy.Select(c => $"{c.Actor}, {When(c.At)} ({c.Activity})"))
+            : news.AuditProblem is not null ? $"unknown: {news.AuditProblem}"
+            : "the directory audit log names nobody since the bot's last change";
+        yield return Card.Facts(("Changed by", who),
+            ("Accepted until", news.ExpiredAcceptance is { } a ? $"{When(a.Until)}, which has passed ({a.By}: {a.Reason})" : null));
+        if (!view.Deployed || view.DriftId is not { } driftId) yield break;
+        var data = new DriftAcceptAction(view.Key.ToString(), driftId).ToJson();
+        yield return Card.Actions(Card.ShowCard($"Accept the change to policy {view.Key}…",
+            [
+                Card.InputDate(DriftAcceptAction.UntilInput, "Accept it through (UTC)", null, required: true),
+                Card.InputText(DriftAcceptAction.ReasonInput, "Why is the change accepted?", required: true, errorMessage: "Say why.", maxLength: 500, multiline: true),
+            ],
+            [Card.Execute("Plan accepting it", PolicyVerbs.Accept, data)]));
     }
 
     /// <summary>Each location the policies treat as trusted, what it covers, and why it makes them hollow.</summary>

@@ -10,7 +10,8 @@ namespace TeamsBot.Policies;
 /// <summary>The policy admins' commands and card verbs; the admin check runs on every one of them.</summary>
 public sealed class PolicyFeature(PolicyAdministration admin, PolicyCards cards, InvokeBudget budget) : IBotFeature, IHelpContributor
 {
-    private const string Usage = "Use **policy status**, **policy deploy**, **policy promote A|B|all** or **policy rollback A|B|all**.";
+    private const string Usage = "Use **policy status**, **policy deploy**, **policy promote A|B|all**, **policy rollback A|B|all** or " +
+        "**policy accept A|B through yyyy-mm-dd because <reason>**.";
 
     public void Map(BotRoutes routes)
     {
@@ -35,6 +36,18 @@ public sealed class PolicyFeature(PolicyAdministration admin, PolicyCards cards,
                 var lines = await admin.RollbackAsync(Actor(turn), keys, ct);
                 await turn.SendCardAsync(cards.Message("Rollback", lines.Select(l => l.Text), problem: lines.Any(l => l.Failed)), ct);
             }))
+            .OnCommand(@"^policy\s+accept(?:\s+(?<which>[ab]))?(?:\s+(?:until|through)\s+(?<date>\S+))?(?:\s+because\s+(?<reason>.+))?$", AdminOnly(async (turn, m, ct) =>
+            {
+                var keys = RegistrationPolicies.Parse(m.Groups["which"].Value);
+                if (keys.Count != 1)
+                {
+                    await turn.SendTextAsync("Which policy? Use **policy accept A|B through yyyy-mm-dd because <reason>**.", ct);
+                    return;
+                }
+                var through = new DriftAcceptAction(null, null, m.Groups["date"].Value).Through;
+                await SendPlanAsync(turn, await admin.PlanAcceptAsync(Actor(turn), keys[0], null, through,
+                    m.Groups["reason"].Success ? m.Groups["reason"].Value : null, null, ct), ct);
+            }))
             .OnCommand(@"^policy\s+.*$", AdminOnly(async (turn, _, ct) => await turn.SendTextAsync("I don't know that policy command. " + Usage, ct)))
             .OnCommand(@"^audit(?:\s+(?<n>\d{1,3}))?$", AdminOnly(async (turn, m, ct) =>
                 await turn.SendCardAsync(cards.Audit(await admin.AuditAsync(m.Groups["n"].Success ? int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture) : 20, ct)), ct)))
@@ -43,7 +56,15 @@ public sealed class PolicyFeature(PolicyAdministration admin, PolicyCards cards,
                 cards.Message("Policy status", ["Reading the tenant, What-If and sign-ins… this card shows the status in a moment."]),
                 failure => cards.Message("Policy status", [failure], problem: true))))
             .OnVerb(PolicyVerbs.Audit, AdminVerb(async (_, _, ct) => AdaptiveCardInvokeResponse.Card(cards.Audit(await admin.AuditAsync(20, ct)))))
-            .OnVerb(PolicyVerbs.Deploy, AdminVerb(async (turn, _, ct) => AdaptiveCardInvokeResponse.Card(Render(await admin.PlanDeployAsync(Actor(turn), turn.AnsweredCard, ct)))));
+            .OnVerb(PolicyVerbs.Deploy, AdminVerb(async (turn, _, ct) => AdaptiveCardInvokeResponse.Card(Render(await admin.PlanDeployAsync(Actor(turn), turn.AnsweredCard, ct)))))
+            .OnVerb(PolicyVerbs.Accept, AdminVerb(async (turn, action, ct) =>
+            {
+                var data = action.Read(DriftAcceptActionJson.Default.DriftAcceptAction) ?? new DriftAcceptAction(null, null);
+                var keys = RegistrationPolicies.Parse(data.Policy ?? "");
+                if (keys.Count != 1) return AdaptiveCardInvokeResponse.Message(ActivityProcessor.OutOfDateCard);
+                return AdaptiveCardInvokeResponse.Card(Render(await admin.PlanAcceptAsync(Actor(turn), keys[0], data.DriftId, data.Through, data.Reason,
+                    turn.AnsweredCard, ct)));
+            }));
     }
 
     private async Task<JsonObject> StatusAsync(TurnContext turn, CancellationToken ct) => cards.Status(await admin.StatusAsync(turn.Caller!.AadObjectId, ct));
@@ -79,6 +100,7 @@ public sealed class PolicyFeature(PolicyAdministration admin, PolicyCards cards,
             ("policy deploy", "Plan creating or restoring the policies (report-only); another admin approves"),
             ("policy promote A|B|all", "Plan turning a policy On, after its gates; another admin approves"),
             ("policy rollback A|B|all", "Back to report-only, at once"),
+            ("policy accept A|B through yyyy-mm-dd because <reason>", "Plan accepting a change made outside the bot until a date; another admin approves"),
             ("audit", "The latest audit records"),
         ],
         [Card.Execute("Policy status", PolicyVerbs.Status), Card.Execute("Audit", PolicyVerbs.Audit)]);

@@ -1,14 +1,23 @@
 using TeamsBot.Access;
 using System.Net;
+using System.Text;
 using TeamsBot.Directory;
 
 namespace TeamsBot.Policies;
 
 /// <summary>One registration policy as the tenant has it, against its template.</summary>
 public sealed record PolicyView(PolicyKey Key, PolicyDeployment? Record, CaPolicyDocument? Live, IReadOnlyList<FieldChange> Drift,
-    string? GrantSummary = null)
+    string? GrantSummary = null, bool DriftAccepted = false)
 {
     public bool Deployed => Live is not null;
+
+    /// <summary>What differs, in one string (the same difference gives the same string); "missing" when the policy is gone.</summary>
+    public string? DriftSignature => Record is not null && !Deployed ? "missing"
+        : HasDrift ? string.Join(";", Drift.Select(d => $"{d.Path}={d.Actual}").Append(StateDrift ? $"state={Live!.State}" : ""))
+        : null;
+
+    /// <summary>A short, stable name for the current difference (what a card may carry).</summary>
+    public string? DriftId => DriftSignature is { } s ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(s)))[..16] : null;
 
     /// <summary>The state the bot last set differs from the tenant's (someone switched it elsewhere).</summary>
     public bool StateDrift => Live is not null && Record is not null && !string.Equals(Live.State, Record.State, StringComparison.OrdinalIgnoreCase);
@@ -79,7 +88,8 @@ public sealed class PolicyInspector(
             var drift = policy is null ? [] : PolicyDiff.Compare(templates.Render(key), policy.Body);
             var grant = GrantControls.FromPolicy(policy?.Body ?? templates.Render(key));
             var summary = grant?.Describe(id => context.Strengths.FirstOrDefault(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase))?.DisplayName);
-            return new PolicyView(key, record, policy, drift, summary);
+            var view = new PolicyView(key, record, policy, drift, summary);
+            return view with { DriftAccepted = record?.Accepts(view.DriftSignature, time.GetUtcNow()) == true };
         }).ToList();
         return new TenantSnapshot(views, context.Locations, context.TapPolicy, context.Strengths);
     }

@@ -29,6 +29,9 @@ public sealed class PolicyOptions
     /// <summary>How long applying a plan may take before the jobs treat it as interrupted (a crash) and apply it again.</summary>
     public TimeSpan StuckApplyAfter { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>The longest two admins may accept a change made outside the bot before it is alerted again.</summary>
+    public TimeSpan MaxDriftAcceptance { get; set; } = TimeSpan.FromDays(90);
+
     /// <summary>Section <c>Policies:A</c>: policy A's grant.</summary>
     public PolicyAOptions A { get; set; } = new();
 

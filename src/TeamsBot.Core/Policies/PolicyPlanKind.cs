@@ -51,9 +51,12 @@ public sealed class PolicyPlanKind(
         try
         {
             var snapshot = await inspector.SnapshotAsync(ct);
-            var fresh = approved.Action == PolicyPlan.Deploy
-                ? planner.Deploy(snapshot)
-                : planner.Promote(snapshot, [.. approved.Steps.Select(s => s.Key)], approved.OverrideReason);
+            var fresh = approved.Action switch
+            {
+                PolicyPlan.Deploy => planner.Deploy(snapshot),
+                PolicyPlan.AcceptAction => planner.Accept(snapshot, approved.Steps[0].Key, null, approved.AcceptThrough, approved.AcceptReason),
+                _ => planner.Promote(snapshot, [.. approved.Steps.Select(s => s.Key)], approved.OverrideReason),
+            };
             if (fresh.Plan is null || !SameRemainingWork(approved, fresh.Plan))
             {
                 var why = fresh.Plan is null ? string.Join(" ", fresh.Problems) : "the policies in the tenant changed since the plan was made";
@@ -64,7 +67,7 @@ public sealed class PolicyPlanKind(
             {
                 if (step.Done || step.Operation == PlanOperations.None) continue;
                 var freshStep = fresh.Plan.Steps.First(s => s.Key == step.Key);
-                var result = await ApplyStepAsync(freshStep, executing.Requester, approver, ct);
+                var result = await ApplyStepAsync(freshStep, fresh.Plan, snapshot, executing, approver, ct);
                 await execution.AmendAsync(r => r.WithPlan(r.Plan() with
                 {
                     Steps = [.. r.Plan().Steps.Select(s => s.Key == step.Key ? s with { Done = true, Result = result } : s)],
@@ -74,7 +77,12 @@ public sealed class PolicyPlanKind(
             }
             await execution.CompleteAsync(r => r with
             {
-                Outcome = approved.Action == PolicyPlan.Deploy ? "The policies match their templates." : "Enforced.",
+                Outcome = approved.Action switch
+                {
+                    PolicyPlan.Deploy => "The policies match their templates.",
+                    PolicyPlan.AcceptAction => $"Accepted through {approved.AcceptThrough:yyyy-MM-dd} (UTC): no drift alerts about this change until then.",
+                    _ => "Enforced.",
+                },
             }, $"{approver.Name} approved plan {executing.Reference}; it is applied.", ct);
         }
         catch (DirectoryException ex)
@@ -91,11 +99,18 @@ public sealed class PolicyPlanKind(
     /// <summary>An interrupted apply needs no undoing: applying again skips what the tenant already has.</summary>
     public Task OnInterruptedAsync(ApprovalRecord record, CancellationToken ct) => Task.CompletedTask;
 
-    private async Task<string> ApplyStepAsync(PlanStep step, Person planner, Person approver, CancellationToken ct)
+    private async Task<string> ApplyStepAsync(PlanStep step, PolicyPlan plan, TenantSnapshot snapshot, ApprovalRecord record, Person approver,
+        CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        var planner = record.Requester;
         switch (step.Operation)
         {
+            case PlanOperations.Accept:
+                var accepted = new DriftAcceptance(snapshot[step.Key].DriftSignature!, PolicyPlan.AcceptedUntil(plan.AcceptThrough!.Value), plan.AcceptReason!,
+                    $"{planner.Name}, approved by {approver.Name}", record.Reference);
+                await deployments.UpdateAsync(step.Key, d => d with { Accepted = accepted, LastDriftAlert = null }, ct);
+                return $"change accepted through {plan.AcceptThrough:yyyy-MM-dd}";
             case PlanOperations.Create:
                 var created = await conditionalAccess.CreatePolicyAsync(step.Body!, ct);
                 await deployments.SaveAsync(new PolicyDeployment(step.Key, created.Id, created.State, now, $"{planner.Name}, approved by {approver.Name}", now, null), ct);

@@ -54,6 +54,32 @@ public sealed class PolicyPlanner(RegistrationPolicies templates, PolicyInspecto
             : new PlanStep(view.Key, PlanOperations.None, [], null, live.Id);
     }
 
+    /// <summary>
+    /// Accepting a policy's current difference from its template through a date (UTC), with a reason: the drift watch
+    /// stays quiet about exactly this difference until then. <paramref name="driftId"/> (from an alert card) must still
+    /// name the current difference.
+    /// </summary>
+    public PlanVerdict Accept(TenantSnapshot snapshot, PolicyKey key, string? driftId, DateOnly? through, string? reason)
+    {
+        var view = snapshot[key];
+        var problems = new List<string>();
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var latest = DateOnly.FromDateTime((time.GetUtcNow() + options.Value.MaxDriftAcceptance).UtcDateTime);
+        if (!view.Deployed) problems.Add($"Policy {key} is gone from the tenant: restore it with **policy deploy**; a missing policy can't be accepted.");
+        else if (view.Record is null) problems.Add($"The bot doesn't manage policy {key} yet: **policy deploy** takes it over first.");
+        else if (!view.HasDrift) problems.Add($"Policy {key} matches its template: there is no change to accept.");
+        else if (driftId is not null && driftId != view.DriftId)
+            problems.Add($"Policy {key} changed again since that alert: type **policy status** to see what it is now, and accept that.");
+        if (through is not { } date) problems.Add("Say until when (a date) the change is accepted.");
+        else if (date < today) problems.Add($"{date:yyyy-MM-dd} has passed: pick a date from today on.");
+        else if (date > latest) problems.Add($"A change can be accepted for {options.Value.MaxDriftAcceptance.TotalDays:0.#} days at most (Policies:MaxDriftAcceptance): until {latest:yyyy-MM-dd}.");
+        if (string.IsNullOrWhiteSpace(reason)) problems.Add("Say why the change is accepted.");
+        if (problems.Count > 0) return new PlanVerdict(null, problems);
+        var changes = view.Drift.Concat(view.StateDrift ? [new FieldChange("state", view.Record!.State, view.Live!.State)] : []).ToList();
+        return new PlanVerdict(new PolicyPlan(PolicyPlan.AcceptAction, [new PlanStep(key, PlanOperations.Accept, changes, null, view.Live!.Id)],
+            AcceptThrough: through, AcceptReason: reason!.Trim()), []);
+    }
+
     /// <summary>A promotion to On, if every gate passes (the report-only time gate may be overridden with a reason).</summary>
     public PlanVerdict Promote(TenantSnapshot snapshot, IReadOnlyList<PolicyKey> keys, string? overrideReason)
     {

@@ -48,7 +48,8 @@ public sealed class PolicyOptionsValidator : IValidateOptions<PolicyOptions>
                 ("Policies:JobInterval", options.JobInterval, "00:01:00"),
                 ("Policies:DriftWatchInterval", options.DriftWatchInterval, "00:15:00"),
                 ("Policies:PlanExpiry", options.PlanExpiry, "1.00:00:00"),
-                ("Policies:StuckApplyAfter", options.StuckApplyAfter, "00:02:00")),
+                ("Policies:StuckApplyAfter", options.StuckApplyAfter, "00:02:00"),
+                ("Policies:MaxDriftAcceptance", options.MaxDriftAcceptance, "90.00:00:00")),
         ];
         if (options.MinimumReportOnlyTime < TimeSpan.Zero) problems.Add("Policies:MinimumReportOnlyTime can't be negative.");
         problems.AddRange(GrantControls.Parse(options.A.GrantControls, options.A.GrantOperator).Problems);

@@ -91,6 +91,12 @@ public static class CardSamples
             ],
         }));
         yield return ("policy-drift", cards.Drift([view]));
+        var drifted = view with { Record = view.Record! with { Accepted = new DriftAcceptance("sig", Now.AddDays(-1), "Pilot group", "Patti Fernandez, approved by Lee Gu", "R-ABCDEF") } };
+        yield return ("policy-drift-changed-by", cards.Drift([drifted], new Dictionary<PolicyKey, DriftNews>
+        {
+            [PolicyKey.A] = new([new PolicyChange(Now.AddHours(-2), "Update conditional access policy", "Isaiah Langer", "isaiah.langer@contoso.com", null, null, false)],
+                null, drifted.Record!.Accepted),
+        }));
         yield return ("policy-audit", cards.Audit([new AuditEntry(Now, "policy.deployed", "p1", "Patti Fernandez", "Policy A", "created", "R-ABCDEF")]));
         yield return ("policy-message", cards.Message("Nothing to do", ["Both policies match their templates."]));
         var grantPlan = plan with
