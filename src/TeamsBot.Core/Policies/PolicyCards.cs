@@ -56,6 +56,7 @@ public sealed class PolicyCards
         body.Add(Card.Facts(("Planned by", record.Requester.Name), ("Planned", When(record.CreatedAt)), ("Reference", record.Reference),
             ("Override", plan.OverrideReason)));
         foreach (var step in plan.Steps) body.AddRange(StepBlocks(step, record.State));
+        body.AddRange(EffectBlocks(plan));
         body.AddRange(NoteBlocks(plan));
         if (record.State == ApprovalState.Pending && audience != Audiences.Requester)
             body.Add(Card.Text("Approving applies the plan at once. The bot reads the tenant again first and stops if it changed.", subtle: true));
@@ -227,6 +228,27 @@ public sealed class PolicyCards
         }
         yield return Card.Facts([.. locations.Select(l => ((l.Hollow ? "✖ " : "✔ ") + l.Name,
             (string?)($"{l.Covers} ({l.Why})" + (l.Hollow ? ". Hollow: " + string.Join("; ", l.Problems) : ""))))]);
+    }
+
+    /// <summary>The What-If matrix before and after the plan, the cells it changes highlighted.</summary>
+    private static IEnumerable<JsonNode?> EffectBlocks(PolicyPlan plan)
+    {
+        if (plan.Effects is not { Count: > 0 } effects) yield break;
+        var changed = effects.Count(e => e.Changed);
+        yield return Card.Text("What it does to people registering security info", weight: "Bolder", separator: true);
+        yield return Card.Text(changed == 0 ? "Nobody is treated differently." : $"{changed} of {effects.Count} cases change (highlighted).", subtle: true);
+        yield return Card.Columns(
+            Card.Column([Card.Text("Who · where", weight: "Bolder")]),
+            Card.Column([Card.Text("Now", weight: "Bolder")]),
+            Card.Column([Card.Text("After the plan", weight: "Bolder")]));
+        foreach (var effect in effects)
+        {
+            var row = Card.Columns(
+                Card.Column([Card.Text($"{effect.Persona} · {effect.Location}")]),
+                Card.Column([Card.Text(effect.Before, subtle: effect.Changed)]),
+                Card.Column([effect.Changed ? Card.Text($"{effect.After} (changed)", weight: "Bolder", color: "Warning") : Card.Text(effect.After)]));
+            yield return effect.Changed ? Card.Container([row], style: "warning") : row;
+        }
     }
 
     /// <summary>What the planner noted about the plan (the grant it deploys) and its warnings (about new hires).</summary>

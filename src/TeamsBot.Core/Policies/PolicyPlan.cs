@@ -21,7 +21,8 @@ public sealed record PlanStep(PolicyKey Key, string Operation, IReadOnlyList<Fie
 /// diff, and computed again just before it is applied (the tenant may have changed in between).
 /// </summary>
 public sealed record PolicyPlan(string Action, IReadOnlyList<PlanStep> Steps, string? OverrideReason = null, IReadOnlyList<string>? Notes = null,
-    IReadOnlyList<string>? Warnings = null, DateOnly? AcceptThrough = null, string? AcceptReason = null)
+    IReadOnlyList<string>? Warnings = null, DateOnly? AcceptThrough = null, string? AcceptReason = null,
+    IReadOnlyList<PlanEffect>? Effects = null)
 {
     public const string Kind = "policy";
     public const string Deploy = "deploy";

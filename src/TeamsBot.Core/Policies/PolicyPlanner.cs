@@ -1,11 +1,33 @@
+using TeamsBot.Access;
+
 namespace TeamsBot.Policies;
 
 /// <summary>A plan, or why there can't be one.</summary>
 public sealed record PlanVerdict(PolicyPlan? Plan, IReadOnlyList<string> Problems);
 
 /// <summary>Computes deploy and promote plans from a tenant snapshot. Pure: the same snapshot gives the same plan.</summary>
-public sealed class PolicyPlanner(RegistrationPolicies templates, PolicyInspector inspector, IOptions<PolicyOptions> options, TimeProvider time)
+public sealed class PolicyPlanner(RegistrationPolicies templates, PolicyInspector inspector, IOptions<PolicyOptions> options,
+    IOptions<BreakGlassOptions> breakGlass, TimeProvider time)
 {
+    /// <summary>The plan with what it does to people: the What-If matrix before and after it (<see cref="PolicyEffects"/>).</summary>
+    private PolicyPlan WithEffects(PolicyPlan plan, TenantSnapshot snapshot)
+    {
+        var before = snapshot.Policies.Where(v => v.Deployed).Select(v => v.Live!.Body).ToList();
+        var after = new List<JsonObject>();
+        foreach (var view in snapshot.Policies)
+        {
+            var step = plan.Steps.FirstOrDefault(s => s.Key == view.Key);
+            var policy = step switch
+            {
+                { Operation: PlanOperations.Create, Body: { } body } => body,
+                { Operation: PlanOperations.Update or PlanOperations.Promote, Body: { } patch } when view.Deployed => PolicyEffects.Patched(view.Live!.Body, patch),
+                _ => view.Live?.Body,
+            };
+            if (policy is not null) after.Add(policy);
+        }
+        return plan with { Effects = PolicyEffects.Compute(before, after, snapshot.Locations.Any(l => l.IsTrusted), breakGlass.Value) };
+    }
+
     private static readonly string[] PatchableFields = ["displayName", "description", "conditions", "grantControls", "sessionControls"];
 
     /// <summary>
@@ -26,7 +48,8 @@ public sealed class PolicyPlanner(RegistrationPolicies templates, PolicyInspecto
             notes.Add($"Policy A's grant outside trusted locations: {grant.Describe(snapshot.StrengthName)}.");
             warnings.AddRange(verdict.Warnings);
         }
-        return new PlanVerdict(new PolicyPlan(PolicyPlan.Deploy, steps, Notes: notes.Count == 0 ? null : notes, Warnings: warnings.Count == 0 ? null : warnings), []);
+        return new PlanVerdict(WithEffects(new PolicyPlan(PolicyPlan.Deploy, steps, Notes: notes.Count == 0 ? null : notes,
+            Warnings: warnings.Count == 0 ? null : warnings), snapshot), []);
     }
 
     private PlanStep DeployStep(PolicyView view)
@@ -117,6 +140,7 @@ public sealed class PolicyPlanner(RegistrationPolicies templates, PolicyInspecto
                 new JsonObject { ["state"] = RegistrationPolicies.Enabled }, view.Live.Id));
         }
         if (problems.Count > 0) return new PlanVerdict(null, problems);
-        return new PlanVerdict(new PolicyPlan(PolicyPlan.PromoteAction, steps, string.IsNullOrWhiteSpace(overrideReason) ? null : overrideReason.Trim()), []);
+        return new PlanVerdict(WithEffects(new PolicyPlan(PolicyPlan.PromoteAction, steps, string.IsNullOrWhiteSpace(overrideReason) ? null : overrideReason.Trim()),
+            snapshot), []);
     }
 }

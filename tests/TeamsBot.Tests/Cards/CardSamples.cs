@@ -105,6 +105,19 @@ public static class CardSamples
             Warnings = ["Policy A requires all of its controls, a compliant device among them: a Temporary Access Pass covers MFA only, so new hires on a new device (not yet enrolled) can't register security info outside trusted locations."],
         };
         yield return ("policy-plan-grant-warning", cards.PlanCard(record.WithPlan(grantPlan), Audiences.Approver));
+        var effectsPlan = plan with
+        {
+            Effects =
+            [
+                new PlanEffect("A member (a new hire with a TAP)", "Trusted network", "Not applied", "Not applied"),
+                new PlanEffect("A member (a new hire with a TAP)", "Untrusted network", "MFA required (report-only)", "MFA required"),
+                new PlanEffect("A guest", "Trusted network", "Not applied", "Not applied"),
+                new PlanEffect("A guest", "Untrusted network", "Blocked (report-only)", "Blocked (report-only)"),
+                new PlanEffect("Break-glass", "Trusted network", "Not applied", "Not applied"),
+                new PlanEffect("Break-glass", "Untrusted network", "Not applied", "Can't tell (the policy names locations)"),
+            ],
+        };
+        yield return ("policy-plan-effects", cards.PlanCard(record.WithPlan(effectsPlan), Audiences.Requester));
     }
 
     public static IEnumerable<(string Name, JsonObject Card)> Help(HelpFeature help)
