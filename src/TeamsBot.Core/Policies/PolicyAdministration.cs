@@ -36,6 +36,7 @@ public sealed class PolicyAdministration(
     PolicyInspector inspector,
     PolicyPlanner planner,
     PolicyDeployments deployments,
+    PolicyHistory history,
     PolicyCards policyCards,
     IConditionalAccess conditionalAccess,
     IDirectoryAudits directoryAudits,
@@ -162,10 +163,46 @@ public sealed class PolicyAdministration(
             if (await deployments.UpdateAsync(key, d => d with { State = RegistrationPolicies.ReportOnly, ReportOnlySince = now, EnabledAt = null, LastDriftAlert = null }, ct) is null)
                 await deployments.SaveAsync(new PolicyDeployment(key, view.Live.Id, RegistrationPolicies.ReportOnly, now, admin.Name, now, null), ct);
             await Audit("policy.rolled-back", admin, $"Policy {key}", "report-only", $"was {view.Live.State}", ct);
+            await KeepRolledBackVersionAsync(key, view.Live.Id, admin, ct);
             lines.Add(new($"Policy {key} is back in report-only.", false));
             work.Enqueue("policy.announce-rollback", token => AnnounceAsync($"{admin.Name} rolled policy {key} back to report-only.", admin.Id, token));
         }
         return lines;
+    }
+
+    /// <summary>The rolled-back policy as Graph has it now, kept as a version (a failure to read it back only costs the version).</summary>
+    private async Task KeepRolledBackVersionAsync(PolicyKey key, string policyId, Person admin, CancellationToken ct)
+    {
+        try
+        {
+            if (await conditionalAccess.GetPolicyAsync(policyId, ct) is { } policy)
+                await history.AppendAsync(key, policy.Id, admin.Name, "rolled back to report-only", null, policy.Body, ct);
+        }
+        catch (DirectoryException ex)
+        {
+            logger.LogWarning("Policy {Key} rolled back, but not read back for its history: {Kind} {GraphCode}", key, ex.Kind, ex.GraphCode);
+        }
+    }
+
+    // ---------------------------------------------------------------- history
+
+    /// <summary>The kept versions of a policy, newest first.</summary>
+    public Task<IReadOnlyList<PolicyVersion>> HistoryAsync(PolicyKey key, int count, CancellationToken ct) => history.NewestAsync(key, count, ct);
+
+    /// <summary>Plans putting a policy back as it was in a kept version (a second admin approves).</summary>
+    public async Task<PlanResult> PlanRestoreAsync(Person admin, PolicyKey key, int number, CardLocation? answeredCard, CancellationToken ct)
+    {
+        var version = await history.GetAsync(key, number, ct);
+        if (version is null)
+            return new PlanResult.Message($"No version v{number} of policy {key}", [$"Type **policy history {key}** to see the kept versions."], true);
+        var verdict = planner.Restore(await inspector.SnapshotAsync(ct), version);
+        if (verdict.Plan is null)
+        {
+            await Audit("policy.restore", admin, $"Policy {key}", "refused", string.Join(" ", verdict.Problems), ct);
+            return new PlanResult.Message($"Policy {key} can't be restored to v{number}", verdict.Problems, true);
+        }
+        if (!verdict.Plan.HasWork) return new PlanResult.Message("Nothing to do", [$"Policy {key} is as it was in v{number}."], false);
+        return await FileAsync(admin, verdict.Plan, answeredCard, ct);
     }
 
     public Task<IReadOnlyList<AuditEntry>> AuditAsync(int count, CancellationToken ct) => audit.ListAsync(Math.Clamp(count, 1, 50), ct);

@@ -13,7 +13,23 @@ public static class PolicyVerbs
     public const string Deploy = "policy.deploy";
     public const string Audit = "policy.audit";
     public const string Accept = "policy.accept";
+    public const string Restore = "policy.restore";
 }
+
+/// <summary>The data of a history card's "Restore vN" button: which policy, which kept version.</summary>
+public sealed record PolicyVersionAction(
+    [property: JsonPropertyName("policy")] string? Policy,
+    [property: JsonPropertyName("version")] string? VersionText)
+{
+    public JsonObject ToJson() => JsonSerializer.SerializeToNode(this, PolicyVersionActionJson.Default.PolicyVersionAction)!.AsObject();
+
+    [JsonIgnore]
+    public int? Version => int.TryParse(VersionText, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(PolicyVersionAction))]
+public sealed partial class PolicyVersionActionJson : JsonSerializerContext;
 
 /// <summary>
 /// The data of a drift alert's "Accept" button: which policy, which difference (<see cref="PolicyView.DriftId"/>), and
@@ -175,6 +191,35 @@ public sealed class PolicyCards
         }
         body.Add(Card.Text("Restore the template with a deployment plan (**policy deploy**), or accept the change until a date; either way a second admin approves. **policy status** shows the whole picture.", subtle: true));
         return Card.Create(body, [Card.Execute("Status", PolicyVerbs.Status), Card.Execute("Plan a deployment", PolicyVerbs.Deploy)]);
+    }
+
+    /// <summary>A policy's kept versions, newest first, each with who applied it, when, and a button to plan restoring it.</summary>
+    public JsonObject History(PolicyKey key, IReadOnlyList<PolicyVersion> versions)
+    {
+        var body = new List<JsonNode?>
+        {
+            Card.Title($"Policy {key} · history"),
+            Card.Text(RegistrationPolicies.DisplayName(key), subtle: true),
+        };
+        if (versions.Count == 0) body.Add(Card.Text("No version kept yet: every change the bot applies from now on is kept here."));
+        foreach (var version in versions)
+        {
+            var state = version.State switch
+            {
+                RegistrationPolicies.ReportOnly => "report-only",
+                RegistrationPolicies.Enabled => "On",
+                var other => other,
+            };
+            body.Add(Card.Container(
+            [
+                Card.Text($"**{version.Name}** · {version.What} · {state}"),
+                Card.Text($"{version.AppliedBy} · {When(version.At)}{(version.PlanReference is null ? "" : $" · plan {version.PlanReference}")}", subtle: true),
+                Card.Actions(Card.Execute($"Restore {version.Name}", PolicyVerbs.Restore,
+                    new PolicyVersionAction(key.ToString(), version.Number.ToString(CultureInfo.InvariantCulture)).ToJson())),
+            ], separator: true));
+        }
+        body.Add(Card.Text("Restoring a version is a plan: another policy admin approves it.", subtle: true));
+        return Card.Create(body, [Card.Execute("Status", PolicyVerbs.Status)]);
     }
 
     public JsonObject Audit(IReadOnlyList<AuditEntry> entries)

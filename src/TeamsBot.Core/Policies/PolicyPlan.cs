@@ -7,6 +7,7 @@ public static class PlanOperations
     public const string Create = "create";
     public const string Update = "update";
     public const string Accept = "accept";
+    public const string Restore = "restore";
     public const string Adopt = "adopt";
     public const string Promote = "promote";
     public const string None = "none";
@@ -22,12 +23,13 @@ public sealed record PlanStep(PolicyKey Key, string Operation, IReadOnlyList<Fie
 /// </summary>
 public sealed record PolicyPlan(string Action, IReadOnlyList<PlanStep> Steps, string? OverrideReason = null, IReadOnlyList<string>? Notes = null,
     IReadOnlyList<string>? Warnings = null, DateOnly? AcceptThrough = null, string? AcceptReason = null,
-    IReadOnlyList<PlanEffect>? Effects = null)
+    IReadOnlyList<PlanEffect>? Effects = null, int? RestoreVersion = null)
 {
     public const string Kind = "policy";
     public const string Deploy = "deploy";
     public const string PromoteAction = "promote";
     public const string AcceptAction = "accept";
+    public const string RestoreAction = "restore";
 
     /// <summary>An accepted deviation stops alerting at the end of <see cref="AcceptThrough"/> (UTC).</summary>
     public static DateTimeOffset AcceptedUntil(DateOnly through) => new(through.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
@@ -42,6 +44,7 @@ public sealed record PolicyPlan(string Action, IReadOnlyList<PlanStep> Steps, st
     {
         Deploy => "Deploy the registration policies",
         AcceptAction => $"Accept the change to policy {string.Join(" and ", Steps.Select(s => s.Key))} through {AcceptThrough:yyyy-MM-dd}",
+        RestoreAction => $"Restore policy {string.Join(" and ", Steps.Select(s => s.Key))} to v{RestoreVersion}",
         _ => $"Promote {string.Join(" and ", Steps.Select(s => s.Key))} to On",
     };
 

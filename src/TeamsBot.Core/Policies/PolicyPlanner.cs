@@ -1,4 +1,5 @@
 using TeamsBot.Access;
+using TeamsBot.Directory;
 
 namespace TeamsBot.Policies;
 
@@ -20,7 +21,8 @@ public sealed class PolicyPlanner(RegistrationPolicies templates, PolicyInspecto
             var policy = step switch
             {
                 { Operation: PlanOperations.Create, Body: { } body } => body,
-                { Operation: PlanOperations.Update or PlanOperations.Promote, Body: { } patch } when view.Deployed => PolicyEffects.Patched(view.Live!.Body, patch),
+                { Operation: PlanOperations.Update or PlanOperations.Promote or PlanOperations.Restore, Body: { } patch } when view.Deployed
+                    => PolicyEffects.Patched(view.Live!.Body, patch),
                 _ => view.Live?.Body,
             };
             if (policy is not null) after.Add(policy);
@@ -101,6 +103,32 @@ public sealed class PolicyPlanner(RegistrationPolicies templates, PolicyInspecto
         var changes = view.Drift.Concat(view.StateDrift ? [new FieldChange("state", view.Record!.State, view.Live!.State)] : []).ToList();
         return new PlanVerdict(new PolicyPlan(PolicyPlan.AcceptAction, [new PlanStep(key, PlanOperations.Accept, changes, null, view.Live!.Id)],
             AcceptThrough: through, AcceptReason: reason!.Trim()), []);
+    }
+
+    /// <summary>
+    /// Putting a policy back as it was in a kept version: every writable field and the state (created again if the policy
+    /// is gone). A version whose grant a Temporary Access Pass can't satisfy is refused, as a deployment would be.
+    /// </summary>
+    public PlanVerdict Restore(TenantSnapshot snapshot, PolicyVersion version)
+    {
+        var view = snapshot[version.Key];
+        if (version.Key == PolicyKey.A && GrantControls.FromPolicy(version.Policy) is { } grant
+            && grant.CheckForNewHires(snapshot.AuthenticationStrengths, snapshot.TapPolicy).Refusals is { Count: > 0 } refusals)
+            return new PlanVerdict(null, refusals);
+        var body = CaPolicyJson.Writable(version.Policy);
+        PlanStep step;
+        if (!view.Deployed)
+        {
+            step = new PlanStep(version.Key, PlanOperations.Create, [new FieldChange("policy", $"created again as {version.Name}", null)], body, null);
+        }
+        else
+        {
+            var changes = PolicyDiff.Compare(version.Policy, view.Live!.Body).ToList();
+            if (!string.Equals(version.State, view.Live.State, StringComparison.OrdinalIgnoreCase))
+                changes.Add(new FieldChange("state", version.State, view.Live.State));
+            step = new PlanStep(version.Key, changes.Count == 0 ? PlanOperations.None : PlanOperations.Restore, changes, body, view.Live.Id);
+        }
+        return new PlanVerdict(WithEffects(new PolicyPlan(PolicyPlan.RestoreAction, [step], RestoreVersion: version.Number), snapshot), []);
     }
 
     /// <summary>A promotion to On, if every gate passes (the report-only time gate may be overridden with a reason).</summary>

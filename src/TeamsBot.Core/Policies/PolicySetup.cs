@@ -22,6 +22,7 @@ public static class PolicySetup
             .AddSingleton<IRoleGroups, PolicyRoleGroups>()
             .AddSingleton<RegistrationPolicies>()
             .AddSingleton<PolicyDeployments>()
+            .AddSingleton<PolicyHistory>()
             .AddSingleton<PolicyInspector>()
             .AddSingleton<PolicyPlanner>()
             .AddSingleton<PolicyCards>()

@@ -97,6 +97,12 @@ public static class CardSamples
             [PolicyKey.A] = new([new PolicyChange(Now.AddHours(-2), "Update conditional access policy", "Isaiah Langer", "isaiah.langer@contoso.com", null, null, false)],
                 null, drifted.Record!.Accepted),
         }));
+        yield return ("policy-history", cards.History(PolicyKey.A,
+        [
+            new PolicyVersion(PolicyKey.A, 2, "p-a", Now.AddDays(8), "Patti Fernandez, approved by Lee Gu", "turned On", "R-ABCDEF", policy),
+            new PolicyVersion(PolicyKey.A, 1, "p-a", Now, "Patti Fernandez, approved by Lee Gu", "created", "R-123456", policy),
+        ]));
+        yield return ("policy-history-empty", cards.History(PolicyKey.B, []));
         yield return ("policy-audit", cards.Audit([new AuditEntry(Now, "policy.deployed", "p1", "Patti Fernandez", "Policy A", "created", "R-ABCDEF")]));
         yield return ("policy-message", cards.Message("Nothing to do", ["Both policies match their templates."]));
         var grantPlan = plan with
