@@ -160,7 +160,8 @@ public sealed class PolicyPlanKind(
     }
 
     /// <summary>
-    /// Keeps the version Graph has after an update (PATCH answers 204 without a body, so the policy is read again).
+    /// Keeps the version Graph has after an update (PATCH answers 204 without a body, so the policy is read again:
+    /// https://learn.microsoft.com/graph/api/conditionalaccesspolicy-update).
     /// A policy that can't be read back yet (Graph is eventually consistent) leaves no version rather than a wrong one.
     /// </summary>
     private async Task KeepVersionAsync(PlanStep step, string by, string what, string reference, CancellationToken ct)
