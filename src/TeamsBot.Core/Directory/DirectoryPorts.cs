@@ -82,6 +82,26 @@ public interface IWhatIfEvaluator
     Task<IReadOnlyList<WhatIfResult>> EvaluateAsync(WhatIfQuery query, CancellationToken ct = default);
 }
 
+/// <summary>The directory audit log: who changed a Conditional Access policy.</summary>
+public interface IDirectoryAudits
+{
+    /// <summary>The newest changes to one Conditional Access policy (category Policy, the policy as target), newest first.</summary>
+    Task<IReadOnlyList<PolicyChange>> ListPolicyChangesAsync(string policyId, int top, CancellationToken ct = default);
+}
+
+/// <summary>
+/// One audited change to a policy: by a person (<see cref="UserName"/>) or an app (<see cref="AppName"/>).
+/// <see cref="ByThisBot"/>: the bot's own change (its app id; without one, in local mode, every app's change).
+/// </summary>
+public sealed record PolicyChange(DateTimeOffset At, string Activity, string? UserName, string? UserPrincipalName, string? AppId, string? AppName,
+    bool ByThisBot)
+{
+    /// <summary>"Lee Gu (lee.gu@contoso.com)", "the app Automation".</summary>
+    public string Actor => UserName is not null || UserPrincipalName is not null
+        ? $"{UserName ?? UserPrincipalName}{(UserName is not null && UserPrincipalName is not null ? $" ({UserPrincipalName})" : "")}"
+        : $"the app {AppName ?? AppId ?? "(unnamed)"}";
+}
+
 /// <summary>Sign-in log figures for a policy.</summary>
 public interface ISignInReports
 {
@@ -95,7 +115,7 @@ public interface ISignInReports
 /// </summary>
 public interface IPolicyEvidence
 {
-    /// <summary>The Conditional Access policies, the named locations and the TAP method policy, in one $batch.</summary>
+    /// <summary>The Conditional Access policies, the named locations, the authentication strengths and the TAP method policy, in one $batch.</summary>
     Task<PolicyContext> GetContextAsync(CancellationToken ct = default);
 
     /// <summary>What-If for each query, and sign-in tallies for each policy id since a time, in one $batch.</summary>
@@ -103,7 +123,14 @@ public interface IPolicyEvidence
         CancellationToken ct = default);
 }
 
-public sealed record PolicyContext(IReadOnlyList<CaPolicyDocument> Policies, IReadOnlyList<NamedLocation> Locations, TapPolicy TapPolicy);
+public sealed record PolicyContext(IReadOnlyList<CaPolicyDocument> Policies, IReadOnlyList<NamedLocation> Locations, TapPolicy TapPolicy,
+    IReadOnlyList<AuthenticationStrength> Strengths);
+
+/// <summary>
+/// An authentication strength policy (built-in or custom): which method combinations satisfy it, in Graph's
+/// authenticationMethodModes ("temporaryAccessPassOneTime", "password,sms"...).
+/// </summary>
+public sealed record AuthenticationStrength(string Id, string DisplayName, string PolicyType, IReadOnlyList<string> AllowedCombinations);
 
 public sealed record PolicyEvidenceResult(IReadOnlyList<IReadOnlyList<WhatIfResult>> WhatIf, IReadOnlyDictionary<string, SignInTally> SignIns);
 
@@ -189,8 +216,9 @@ public sealed record NamedLocation(string Id, string DisplayName, string Kind, b
 public sealed record WhatIfQuery(string UserId, string IpAddress, string? Country = null,
     string UserAction = "registerSecurityInformation", string ClientAppType = "browser", string DevicePlatform = "windows");
 
+/// <summary>One policy's What-If answer; <see cref="AuthenticationStrengthId"/> is its grant's strength, if any.</summary>
 public sealed record WhatIfResult(string PolicyId, string DisplayName, string State, bool PolicyApplies,
-    IReadOnlyList<string> BuiltInControls, string? AnalysisReasons);
+    IReadOnlyList<string> BuiltInControls, string? AnalysisReasons, string? AuthenticationStrengthId = null);
 
 public sealed record SignInTally(int Total, IReadOnlyDictionary<string, int> ByResult, bool Available, string? UnavailableReason);
 

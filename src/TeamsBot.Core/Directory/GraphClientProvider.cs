@@ -19,6 +19,20 @@ internal sealed class GraphClientProvider(IConfiguration configuration)
     private GraphServiceClient? client;
     private string? clientKey;
 
+    /// <summary>
+    /// The app ids the bot calls Graph as (Bot:AppId, and a user-assigned managed identity's client id): what the
+    /// directory audit log names as the initiator of the bot's own changes. Empty in local mode.
+    /// </summary>
+    public IReadOnlySet<string> OwnAppIds
+    {
+        get
+        {
+            var bot = configuration.GetSection(BotIdentityOptions.Section).Get<BotIdentityOptions>() ?? new BotIdentityOptions();
+            return new[] { bot.AppId, bot.ClientCredential.ManagedIdentityClientId }.Where(id => !string.IsNullOrWhiteSpace(id))
+                .Select(id => id!.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        }
+    }
+
     /// <summary>The client for the current Graph:Mode and Graph:BaseUrl (rebuilt if either changes).</summary>
     public GraphServiceClient Client
     {

@@ -16,6 +16,8 @@ internal sealed class GraphPolicyEvidence(GraphClientProvider graph, TimeProvide
                 ["policies"] = () => client.Identity.ConditionalAccess.Policies.ToGetRequestInformation(),
                 ["locations"] = () => client.Identity.ConditionalAccess.NamedLocations.ToGetRequestInformation(),
                 ["tap"] = () => client.Policies.AuthenticationMethodsPolicy.AuthenticationMethodConfigurations["TemporaryAccessPass"].ToGetRequestInformation(),
+                // https://learn.microsoft.com/graph/api/authenticationstrengthroot-list-policies (Policy.Read.All)
+                ["strengths"] = () => client.Policies.AuthenticationStrengthPolicies.ToGetRequestInformation(),
             }, time, ct).ConfigureAwait(false);
 
             var tap = DirectoryMapping.ToTapPolicy(await items["tap"].ExpectAsync(AuthenticationMethodConfiguration.CreateFromDiscriminatorValue, ct).ConfigureAwait(false));
@@ -41,8 +43,26 @@ internal sealed class GraphPolicyEvidence(GraphClientProvider graph, TimeProvide
                     ? await client.Identity.ConditionalAccess.NamedLocations.WithUrl(next).GetAsync(cancellationToken: ct).ConfigureAwait(false)
                     : null;
             }
-            return new PolicyContext(policies, locations, tap);
-        }, "read the Conditional Access policies, named locations and TAP policy", ct);
+            // Read as JSON: allowedCombinations are authenticationMethodModes, which the SDK folds into a flags enum.
+            if (!items["strengths"].Succeeded) throw await items["strengths"].ErrorAsync(ct).ConfigureAwait(false);
+            var strengths = new List<AuthenticationStrength>();
+            var strengthPage = JsonNode.Parse(items["strengths"].Body ?? "{}") as JsonObject;
+            while (strengthPage is not null)
+            {
+                strengths.AddRange((strengthPage["value"] as JsonArray ?? []).OfType<JsonObject>().Select(ToStrength));
+                strengthPage = (string?)strengthPage["@odata.nextLink"] is { } next
+                    ? await GraphJson.SendAsync(client.RequestAdapter, client.Policies.AuthenticationStrengthPolicies.WithUrl(next).ToGetRequestInformation(), ct)
+                        .ConfigureAwait(false) as JsonObject
+                    : null;
+            }
+            return new PolicyContext(policies, locations, tap, strengths);
+        }, "read the Conditional Access policies, named locations, authentication strengths and TAP policy", ct);
+
+    internal static AuthenticationStrength ToStrength(JsonObject strength) => new(
+        (string?)strength["id"] ?? "",
+        (string?)strength["displayName"] ?? "",
+        (string?)strength["policyType"] ?? "",
+        [.. (strength["allowedCombinations"] as JsonArray ?? []).Select(c => (string?)c).OfType<string>()]);
 
     public Task<PolicyEvidenceResult> GetEvidenceAsync(IReadOnlyList<WhatIfQuery> whatIf, IReadOnlyList<string> signInPolicyIds, DateTimeOffset since,
         CancellationToken ct = default) =>

@@ -38,5 +38,6 @@ internal sealed class GraphWhatIfEvaluator(GraphClientProvider graph) : IWhatIfE
         r.State is { } state ? GraphEnums.WireName(state) : "",
         r.PolicyApplies ?? false,
         (r.GrantControls?.BuiltInControls ?? []).OfType<ConditionalAccessGrantControl>().Select(GraphEnums.WireName).ToList(),
-        r.AnalysisReasons is { } reasons ? GraphEnums.WireName(reasons) : null))];
+        r.AnalysisReasons is { } reasons ? GraphEnums.WireName(reasons) : null,
+        r.GrantControls?.AuthenticationStrength?.Id))];
 }

@@ -25,6 +25,7 @@ public static class TenantDirectoryServiceCollectionExtensions
         services.TryAddSingleton<IWhatIfEvaluator, GraphWhatIfEvaluator>();
         services.TryAddSingleton<ISignInReports, GraphSignInReports>();
         services.TryAddSingleton<IPolicyEvidence, GraphPolicyEvidence>();
+        services.TryAddSingleton<IDirectoryAudits, GraphDirectoryAudits>();
         services.TryAddSingleton<ITeamsAppInstallations, GraphTeamsAppInstallations>();
         return services;
     }

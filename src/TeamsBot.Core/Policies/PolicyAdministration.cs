@@ -19,6 +19,9 @@ public abstract record PlanResult
     public sealed record Message(string Title, IReadOnlyList<string> Lines, bool Problem) : PlanResult;
 }
 
+/// <summary>What a drift alert says besides the difference: who made it (from the audit log), and an acceptance that ran out.</summary>
+public sealed record DriftNews(IReadOnlyList<TeamsBot.Directory.PolicyChange> ChangedBy, string? AuditProblem, DriftAcceptance? ExpiredAcceptance);
+
 /// <summary>One line of a rollback: what happened to one policy.</summary>
 public sealed record RollbackLine(string Text, bool Failed);
 
@@ -33,8 +36,10 @@ public sealed class PolicyAdministration(
     PolicyInspector inspector,
     PolicyPlanner planner,
     PolicyDeployments deployments,
+    PolicyHistory history,
     PolicyCards policyCards,
     IConditionalAccess conditionalAccess,
+    IDirectoryAudits directoryAudits,
     IPeopleDirectory people,
     RoleChecks roles,
     IAuditLog audit,
@@ -53,7 +58,12 @@ public sealed class PolicyAdministration(
     public async Task<PlanResult> PlanDeployAsync(Person admin, CardLocation? answeredCard, CancellationToken ct)
     {
         var snapshot = await inspector.SnapshotAsync(ct);
-        var plan = planner.Deploy(snapshot);
+        var verdict = planner.Deploy(snapshot);
+        if (verdict.Plan is not { } plan)
+        {
+            await Audit("policy.deploy", admin, "Policies A, B", "refused", string.Join(" ", verdict.Problems), ct);
+            return new PlanResult.Message("The policies can't be deployed as configured", verdict.Problems, true);
+        }
         if (!plan.HasWork)
         {
             await Audit("policy.deploy", admin, "Policies A, B", "nothing to do", null, ct);
@@ -74,6 +84,22 @@ public sealed class PolicyAdministration(
         }
         if (!verdict.Plan.HasWork) return new PlanResult.Message("Nothing to do", [$"Policy {string.Join(" and ", keys)} is already On."], false);
         return await FileAsync(admin, verdict.Plan with { Names = await NamesAsync(snapshot, Named(verdict.Plan), ct) }, answeredCard, ct);
+    }
+
+    /// <summary>
+    /// Plans accepting a policy's difference from its template through a date, for a reason (a second admin approves).
+    /// <paramref name="driftId"/>, from an alert card, must still name the current difference.
+    /// </summary>
+    public async Task<PlanResult> PlanAcceptAsync(Person admin, PolicyKey key, string? driftId, DateOnly? through, string? reason,
+        CardLocation? answeredCard, CancellationToken ct)
+    {
+        var verdict = planner.Accept(await inspector.SnapshotAsync(ct), key, driftId, through, reason);
+        if (verdict.Plan is null)
+        {
+            await Audit("policy.accept", admin, $"Policy {key}", "refused", string.Join(" ", verdict.Problems), ct);
+            return new PlanResult.Message($"The change to policy {key} can't be accepted", verdict.Problems, true);
+        }
+        return await FileAsync(admin, verdict.Plan, answeredCard, ct);
     }
 
     /// <summary>
@@ -139,47 +165,107 @@ public sealed class PolicyAdministration(
             if (await deployments.UpdateAsync(key, d => d with { State = RegistrationPolicies.ReportOnly, ReportOnlySince = now, EnabledAt = null, LastDriftAlert = null }, ct) is null)
                 await deployments.SaveAsync(new PolicyDeployment(key, view.Live.Id, RegistrationPolicies.ReportOnly, now, admin.Name, now, null), ct);
             await Audit("policy.rolled-back", admin, $"Policy {key}", "report-only", $"was {view.Live.State}", ct);
+            await KeepRolledBackVersionAsync(key, view.Live.Id, admin, ct);
             lines.Add(new($"Policy {key} is back in report-only.", false));
             work.Enqueue("policy.announce-rollback", token => AnnounceAsync($"{admin.Name} rolled policy {key} back to report-only.", admin.Id, token));
         }
         return lines;
     }
 
+    /// <summary>The rolled-back policy as Graph has it now, kept as a version (a failure to read it back only costs the version).</summary>
+    private async Task KeepRolledBackVersionAsync(PolicyKey key, string policyId, Person admin, CancellationToken ct)
+    {
+        try
+        {
+            if (await conditionalAccess.GetPolicyAsync(policyId, ct) is { } policy)
+                await history.AppendAsync(key, policy.Id, admin.Name, "rolled back to report-only", null, policy.Body, ct);
+        }
+        catch (DirectoryException ex)
+        {
+            logger.LogWarning("Policy {Key} rolled back, but not read back for its history: {Kind} {GraphCode}", key, ex.Kind, ex.GraphCode);
+        }
+    }
+
+    // ---------------------------------------------------------------- history
+
+    /// <summary>The kept versions of a policy, newest first.</summary>
+    public Task<IReadOnlyList<PolicyVersion>> HistoryAsync(PolicyKey key, int count, CancellationToken ct) => history.NewestAsync(key, count, ct);
+
+    /// <summary>Plans putting a policy back as it was in a kept version (a second admin approves).</summary>
+    public async Task<PlanResult> PlanRestoreAsync(Person admin, PolicyKey key, int number, CardLocation? answeredCard, CancellationToken ct)
+    {
+        var version = await history.GetAsync(key, number, ct);
+        if (version is null)
+            return new PlanResult.Message($"No version v{number} of policy {key}", [$"Type **policy history {key}** to see the kept versions."], true);
+        var verdict = planner.Restore(await inspector.SnapshotAsync(ct), version);
+        if (verdict.Plan is null)
+        {
+            await Audit("policy.restore", admin, $"Policy {key}", "refused", string.Join(" ", verdict.Problems), ct);
+            return new PlanResult.Message($"Policy {key} can't be restored to v{number}", verdict.Problems, true);
+        }
+        if (!verdict.Plan.HasWork) return new PlanResult.Message("Nothing to do", [$"Policy {key} is as it was in v{number}."], false);
+        return await FileAsync(admin, verdict.Plan, answeredCard, ct);
+    }
+
+
     public Task<AuditPage> AuditAsync(int count, string? before, CancellationToken ct) =>
         audit.PageAsync(Math.Clamp(count, 1, 50), before is { Length: > 0 and <= 100 } ? before : null, ct);
 
     // ---------------------------------------------------------------- drift watch
 
-    /// <summary>Compares deployed policies with their templates; alerts the admins once per new difference.</summary>
+    /// <summary>
+    /// Compares deployed policies with their templates; alerts the admins once per new difference, saying who made it
+    /// when the directory audit log tells. A difference two admins accepted stays quiet until its date, then alerts again.
+    /// </summary>
     public async Task<int> WatchDriftAsync(CancellationToken ct)
     {
         var records = await deployments.AllAsync(ct);
         if (records.Count == 0) return 0;
         var snapshot = await inspector.SnapshotAsync(ct);
+        var now = time.GetUtcNow();
         var changes = new List<(PolicyView View, string? Signature)>();
         foreach (var view in snapshot.Policies.Where(v => v.Record is not null))
         {
-            var signature = !view.Deployed ? "missing"
-                : view.HasDrift ? string.Join(";", view.Drift.Select(d => $"{d.Path}={d.Actual}").Append(view.StateDrift ? $"state={view.Live!.State}" : ""))
-                : null;
+            var signature = view.DriftAccepted ? null : view.DriftSignature;
             if (signature != view.Record!.LastDriftAlert) changes.Add((view, signature));
         }
         var alerts = changes.Where(c => c.Signature is not null).Select(c => c.View).ToList();
+        var news = new Dictionary<PolicyKey, DriftNews>();
+        foreach (var view in alerts) news[view.Key] = await NewsAsync(view, now, ct);
         // Sent before it is recorded as sent: an alert that could not go out goes out at the next watch.
         if (alerts.Count > 0)
         {
             var names = await NamesAsync(snapshot, alerts.SelectMany(v => v.Drift).SelectMany(d => new[] { d.Actual, d.Expected })
                 .Select(v => v is null ? null : Parse(v)), ct);
-            await AnnounceCardAsync(policyCards.Drift(alerts, names), ct);
+            await AnnounceCardAsync(policyCards.Drift(alerts, news, names), ct);
         }
         foreach (var (view, signature) in changes)
         {
             await deployments.UpdateAsync(view.Key, d => d with { LastDriftAlert = signature }, ct);
             if (signature is null) continue;
-            await audit.AppendAsync(new AuditEntry(time.GetUtcNow(), "policy.drift", "bot", "TeamsBot", $"Policy {view.Key}", "drift",
-                signature.Length > 400 ? signature[..400] : signature), ct);
+            var who = news[view.Key].ChangedBy.Count > 0 ? "; changed by " + string.Join(", ", news[view.Key].ChangedBy.Select(c => c.Actor).Distinct()) : "";
+            var details = signature + who;
+            await audit.AppendAsync(new AuditEntry(now, "policy.drift", "bot", "TeamsBot", $"Policy {view.Key}", "drift",
+                details.Length > 400 ? details[..400] : details), ct);
         }
         return alerts.Count;
+    }
+
+    /// <summary>Who changed the policy since the bot last did (the audit log, newest first), and an acceptance that ran out.</summary>
+    private async Task<DriftNews> NewsAsync(PolicyView view, DateTimeOffset now, CancellationToken ct)
+    {
+        var expired = view.Record!.Accepted is { } a && a.Signature == view.DriftSignature && now >= a.Until ? a : null;
+        try
+        {
+            var entries = await directoryAudits.ListPolicyChangesAsync(view.Live?.Id ?? view.Record.PolicyId, 10, ct);
+            return new DriftNews([.. entries.TakeWhile(e => !e.ByThisBot).Take(3)], null, expired);
+        }
+        catch (DirectoryException ex)
+        {
+            // The alert matters more than its author: it goes out, saying the log couldn't be read.
+            logger.LogWarning("Directory audit log not read for the drift alert: {Kind} {GraphCode}", ex.Kind, ex.GraphCode);
+            return new DriftNews([], ex.Message, expired);
+        }
     }
 
     // ---------------------------------------------------------------- helpers

@@ -33,7 +33,48 @@ public static class PolicyVerbs
     public const string Rollback = "policy.rollback";
     public const string Deploy = "policy.deploy";
     public const string Audit = "policy.audit";
+    public const string Accept = "policy.accept";
+    public const string Restore = "policy.restore";
 }
+
+/// <summary>The data of a history card's "Restore vN" button: which policy, which kept version.</summary>
+public sealed record PolicyVersionAction(
+    [property: JsonPropertyName("policy")] string? Policy,
+    [property: JsonPropertyName("version")] string? VersionText)
+{
+    public JsonObject ToJson() => JsonSerializer.SerializeToNode(this, PolicyVersionActionJson.Default.PolicyVersionAction)!.AsObject();
+
+    [JsonIgnore]
+    public int? Version => int.TryParse(VersionText, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(PolicyVersionAction))]
+public sealed partial class PolicyVersionActionJson : JsonSerializerContext;
+
+/// <summary>
+/// The data of a drift alert's "Accept" button: which policy, which difference (<see cref="PolicyView.DriftId"/>), and
+/// the inputs typed into the card (until when, why). Who clicked comes from the activity.
+/// </summary>
+public sealed record DriftAcceptAction(
+    [property: JsonPropertyName("policy")] string? Policy,
+    [property: JsonPropertyName("drift")] string? DriftId,
+    [property: JsonPropertyName(DriftAcceptAction.UntilInput)] string? Until = null,
+    [property: JsonPropertyName(DriftAcceptAction.ReasonInput)] string? Reason = null)
+{
+    public const string UntilInput = "until";
+    public const string ReasonInput = "reason";
+
+    public JsonObject ToJson() => JsonSerializer.SerializeToNode(this, DriftAcceptActionJson.Default.DriftAcceptAction)!.AsObject();
+
+    /// <summary>The date typed (yyyy-MM-dd, as Input.Date sends it), or null.</summary>
+    [JsonIgnore]
+    public DateOnly? Through => DateOnly.TryParseExact(Until?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(DriftAcceptAction))]
+public sealed partial class DriftAcceptActionJson : JsonSerializerContext;
 
 /// <summary>The policy cards: status, plans (for the planner and the approvers), drift alerts, the audit list.</summary>
 public sealed partial class PolicyCards
@@ -53,6 +94,8 @@ public sealed partial class PolicyCards
             ("Override", plan.OverrideReason)));
         var names = plan.Names ?? new Dictionary<string, string>();
         foreach (var step in plan.Steps) body.AddRange(StepBlocks(step, record.State, names));
+        body.AddRange(EffectBlocks(plan));
+        body.AddRange(NoteBlocks(plan));
         if (record.State == ApprovalState.Pending && audience != Audiences.Requester)
             body.Add(Card.Text("Approving applies the plan at once. The bot reads the tenant again first and stops if it changed.", subtle: true));
         var data = ApprovalAction.For(record);
@@ -84,7 +127,7 @@ public sealed partial class PolicyCards
         };
         var progress = step.Done ? $" ✔ {Done(step.Result)}" : state == ApprovalState.Executing && step.Operation != PlanOperations.None ? " …" : "";
         yield return Card.Text($"**Policy {step.Key}** · {RegistrationPolicies.DisplayName(step.Key)}: {what}{progress}", separator: true);
-        if (step.Changes.Count > 0 && step.Operation is PlanOperations.Update or PlanOperations.Promote)
+        if (step.Changes.Count > 0 && step.Operation is PlanOperations.Update or PlanOperations.Promote or PlanOperations.Accept or PlanOperations.Restore)
             yield return Card.Facts([.. step.Changes.Take(12).Select(c => (PolicyWords.Label(c.Path),
                 (string?)$"{PolicyWords.Value(c.Path, c.Actual, names)} → {PolicyWords.Value(c.Path, c.Expected, names)}"))]);
         if (step.Operation == PlanOperations.Create && step.Body is { } policy)
@@ -129,7 +172,7 @@ public sealed partial class PolicyCards
             ("Except", exclude.Length == 0 ? null : exclude),
             ("When they", PolicyWords.Node("conditions.applications.includeUserActions", policy["conditions"]?["applications"]?["includeUserActions"], names)),
             ("From", $"{PolicyWords.Node("conditions.locations.includeLocations", locations?["includeLocations"], names)} except {PolicyWords.Node("conditions.locations.excludeLocations", locations?["excludeLocations"], names)}"),
-            ("Then", PolicyWords.Node("grantControls.builtInControls", grant?["builtInControls"], names)),
+            ("Then", GrantControls.FromPolicy(policy)?.Describe() ?? PolicyWords.Node("grantControls.builtInControls", grant?["builtInControls"], names)),
             ("State", PolicyWords.Node("state", policy["state"], names)),
         ];
     }
@@ -164,15 +207,19 @@ public sealed partial class PolicyCards
             body.Add(Card.Facts(
                 ("State", StateOf(view)),
                 ("Purpose", RegistrationPolicies.Purpose(view.Key)),
+                ("Grant", view.GrantSummary),
                 ("Drift", !view.Deployed ? null : view.HasDrift
                     ? string.Join("; ", view.Drift.Select(d => PolicyWords.Label(d.Path)).Distinct().Concat(view.StateDrift
                         ? [$"state ({PolicyWords.Node("state", JsonValue.Create(view.Live!.State), Empty)}, the bot set {PolicyWords.Node("state", JsonValue.Create(view.Record!.State), Empty)})"]
                         : []))
                     : "None: matches the template"),
+                ("Change accepted", view.DriftAccepted && view.Record?.Accepted is { } accepted
+                    ? $"until {When(accepted.Until)} ({accepted.By}, plan {accepted.Reference}): {accepted.Reason}" : null),
                 ("Sign-ins (30 days)", status.SignIns.TryGetValue(view.Key, out var tally) ? Tally(tally) : null)));
         }
         body.Add(Card.Text("Preconditions", weight: "Bolder", size: "Medium", separator: true));
-        body.Add(Card.Facts([.. status.Preconditions.Select(p => ((p.Ok ? "✔ " : "✖ ") + p.Name, (string?)p.Detail))]));
+        body.Add(Card.Facts([.. status.Preconditions.Select(p => ((p.Ok ? "✔ " : p.Blocking ? "✖ " : "⚠ ") + p.Name, (string?)p.Detail))]));
+        body.AddRange(TrustedLocationBlocks(status));
         body.Add(Card.Text("What-If: registering security info", weight: "Bolder", size: "Medium", separator: true));
         if (status.MatrixNote is not null) body.Add(Card.Text(status.MatrixNote, subtle: true));
         foreach (var row in status.Matrix.GroupBy(c => c.Persona))
@@ -221,7 +268,8 @@ public sealed partial class PolicyCards
         return actions;
     }
 
-    public JsonObject Drift(IReadOnlyList<PolicyView> drifted, IReadOnlyDictionary<string, string>? names = null)
+    public JsonObject Drift(IReadOnlyList<PolicyView> drifted, IReadOnlyDictionary<PolicyKey, DriftNews>? news = null,
+        IReadOnlyDictionary<string, string>? names = null)
     {
         names ??= Empty;
         var body = new List<JsonNode?> { Card.Title("Registration policy changed outside the bot") };
@@ -234,9 +282,39 @@ public sealed partial class PolicyCards
                 .. view.StateDrift
                     ? [("State", (string?)$"{PolicyWords.Node("state", JsonValue.Create(view.Live!.State), names)} (the bot set it {PolicyWords.Node("state", JsonValue.Create(view.Record!.State), names)})")]
                     : Array.Empty<(string, string?)>()]));
+            body.AddRange(DriftChoiceBlocks(view, news?.GetValueOrDefault(view.Key)));
         }
-        body.Add(Card.Text("Type **policy deploy** to plan restoring the templates, or **policy status** for the whole picture.", subtle: true));
+        body.Add(Card.Text("Restore the template with a deployment plan (**policy deploy**), or accept the change until a date; either way a second admin approves. **policy status** shows the whole picture.", subtle: true));
         return Card.Create(body, [Card.Execute("Status", PolicyVerbs.Status), Card.Execute("Plan a deployment", PolicyVerbs.Deploy)]);
+    }
+
+    /// <summary>A policy's kept versions, newest first, each with who applied it, when, and a button to plan restoring it.</summary>
+    public JsonObject History(PolicyKey key, IReadOnlyList<PolicyVersion> versions)
+    {
+        var body = new List<JsonNode?>
+        {
+            Card.Title($"Policy {key} · history"),
+            Card.Text(RegistrationPolicies.DisplayName(key), subtle: true),
+        };
+        if (versions.Count == 0) body.Add(Card.Text("No version kept yet: every change the bot applies from now on is kept here."));
+        foreach (var version in versions)
+        {
+            var state = version.State switch
+            {
+                RegistrationPolicies.ReportOnly => "report-only",
+                RegistrationPolicies.Enabled => "On",
+                var other => other,
+            };
+            body.Add(Card.Container(
+            [
+                Card.Text($"**{version.Name}** · {version.What} · {state}"),
+                Card.Text($"{version.AppliedBy} · {When(version.At)}{(version.PlanReference is null ? "" : $" · plan {version.PlanReference}")}", subtle: true),
+                Card.Actions(Card.Execute($"Restore {version.Name}", PolicyVerbs.Restore,
+                    new PolicyVersionAction(key.ToString(), version.Number.ToString(CultureInfo.InvariantCulture)).ToJson())),
+            ], separator: true));
+        }
+        body.Add(Card.Text("Restoring a version is a plan: another policy admin approves it.", subtle: true));
+        return Card.Create(body, [Card.Execute("Status", PolicyVerbs.Status)]);
     }
 
     private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
@@ -261,6 +339,77 @@ public sealed partial class PolicyCards
         var body = new List<JsonNode?> { Card.Title(title) };
         body.AddRange(lines.Select(l => problem ? Card.Problem(l) : Card.Text(l)));
         return Card.Create(body, [Card.Execute("Status", PolicyVerbs.Status)]);
+    }
+
+    /// <summary>Who changed the policy (from the directory audit log), an acceptance that ran out, and the choice to accept the change.</summary>
+    private static IEnumerable<JsonNode?> DriftChoiceBlocks(PolicyView view, DriftNews? news)
+    {
+        if (news is null) yield break;
+        var who = news.ChangedBy.Count > 0
+            ? string.Join("; ", news.ChangedBy.Select(c => $"{c.Actor}, {When(c.At)} ({c.Activity})"))
+            : news.AuditProblem is not null ? $"unknown: {news.AuditProblem}"
+            : "the directory audit log names nobody since the bot's last change";
+        yield return Card.Facts(("Changed by", who),
+            ("Accepted until", news.ExpiredAcceptance is { } a ? $"{When(a.Until)}, which has passed ({a.By}: {a.Reason})" : null));
+        if (!view.Deployed || view.DriftId is not { } driftId) yield break;
+        var data = new DriftAcceptAction(view.Key.ToString(), driftId).ToJson();
+        yield return Card.Actions(Card.ShowCard($"Accept the change to policy {view.Key}…",
+            [
+                Card.InputDate(DriftAcceptAction.UntilInput, "Accept it through (UTC)", null, required: true),
+                Card.InputText(DriftAcceptAction.ReasonInput, "Why is the change accepted?", required: true, errorMessage: "Say why.", maxLength: 500, multiline: true),
+            ],
+            [Card.Execute("Plan accepting it", PolicyVerbs.Accept, data)]));
+    }
+
+    /// <summary>Each location the policies treat as trusted, what it covers, and why it makes them hollow.</summary>
+    private static IEnumerable<JsonNode?> TrustedLocationBlocks(PolicyStatus status)
+    {
+        if (status.TrustedLocations is not { } locations) yield break;
+        yield return Card.Text("Trusted locations", weight: "Bolder", size: "Medium", separator: true);
+        if (locations.Count == 0)
+        {
+            yield return Card.Text("None: policy A asks for MFA everywhere and policy B blocks guests everywhere.", subtle: true);
+            yield break;
+        }
+        yield return Card.Facts([.. locations.Select(l => ((l.Hollow ? "✖ " : "✔ ") + l.Name,
+            (string?)($"{l.Covers} ({l.Why})" + (l.Hollow ? ". Hollow: " + string.Join("; ", l.Problems) : ""))))]);
+    }
+
+    /// <summary>The What-If matrix before and after the plan, the cells it changes highlighted.</summary>
+    private static IEnumerable<JsonNode?> EffectBlocks(PolicyPlan plan)
+    {
+        if (plan.Effects is not { Count: > 0 } effects) yield break;
+        var changed = effects.Count(e => e.Changed);
+        yield return Card.Text("What it does to people registering security info", weight: "Bolder", separator: true);
+        yield return Card.Text(changed == 0 ? "Nobody is treated differently." : $"{changed} of {effects.Count} cases change (highlighted).", subtle: true);
+        yield return Card.Columns(
+            Card.Column([Card.Text("Who · where", weight: "Bolder")]),
+            Card.Column([Card.Text("Now", weight: "Bolder")]),
+            Card.Column([Card.Text("After the plan", weight: "Bolder")]));
+        foreach (var effect in effects)
+        {
+            var row = Card.Columns(
+                Card.Column([Card.Text($"{effect.Persona} · {effect.Location}")]),
+                Card.Column([Card.Text(effect.Before, subtle: effect.Changed)]),
+                Card.Column([effect.Changed ? Card.Text($"{effect.After} (changed)", weight: "Bolder", color: "Warning") : Card.Text(effect.After)]));
+            yield return effect.Changed ? Card.Container([row], style: "warning") : row;
+        }
+    }
+
+    /// <summary>What the planner noted about the plan (the grant it deploys) and its warnings (about new hires).</summary>
+    private static IEnumerable<JsonNode?> NoteBlocks(PolicyPlan plan)
+    {
+        var first = true;
+        foreach (var note in plan.Notes ?? [])
+        {
+            yield return Card.Text(note, separator: first);
+            first = false;
+        }
+        foreach (var warning in plan.Warnings ?? [])
+        {
+            yield return Card.Text("⚠ " + warning, color: "Warning", separator: first);
+            first = false;
+        }
     }
 
     private static string Tally(SignInTally tally) => !tally.Available

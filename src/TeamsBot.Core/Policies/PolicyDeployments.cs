@@ -11,7 +11,16 @@ public sealed record PolicyDeployment(
     string DeployedBy,
     DateTimeOffset? ReportOnlySince,
     DateTimeOffset? EnabledAt,
-    string? LastDriftAlert = null);
+    string? LastDriftAlert = null,
+    DriftAcceptance? Accepted = null)
+{
+    /// <summary>Whether <paramref name="signature"/> is the deviation two admins accepted, and the acceptance still runs.</summary>
+    public bool Accepts(string? signature, DateTimeOffset now) =>
+        signature is not null && Accepted is { } a && a.Signature == signature && now < a.Until;
+}
+
+/// <summary>A deviation from the template that two admins accepted, until a time, and why.</summary>
+public sealed record DriftAcceptance(string Signature, DateTimeOffset Until, string Reason, string By, string Reference);
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(PolicyDeployment))]

@@ -10,7 +10,8 @@ namespace TeamsBot.Policies;
 /// <summary>The policy admins' commands and card verbs; the admin check runs on every one of them.</summary>
 public sealed class PolicyFeature(PolicyAdministration admin, PolicyCards cards, InvokeBudget budget) : IBotFeature, IHelpContributor
 {
-    private const string Usage = "Use **policy status**, **policy deploy**, **policy promote A|B|all** or **policy rollback A|B|all**.";
+    private const string Usage = "Use **policy status**, **policy deploy**, **policy promote A|B|all**, **policy rollback A|B|all** or " +
+        "**policy accept A|B through yyyy-mm-dd because <reason>**, **policy history A|B** or **policy restore A|B vN**.";
 
     public void Map(BotRoutes routes)
     {
@@ -35,6 +36,35 @@ public sealed class PolicyFeature(PolicyAdministration admin, PolicyCards cards,
                 var lines = await admin.RollbackAsync(Actor(turn), keys, ct);
                 await turn.SendCardAsync(cards.Message("Rollback", lines.Select(l => l.Text), problem: lines.Any(l => l.Failed)), ct);
             }))
+            .OnCommand(@"^policy\s+accept(?:\s+(?<which>[ab]))?(?:\s+(?:until|through)\s+(?<date>\S+))?(?:\s+because\s+(?<reason>.+))?$", AdminOnly(async (turn, m, ct) =>
+            {
+                var keys = RegistrationPolicies.Parse(m.Groups["which"].Value);
+                if (keys.Count != 1)
+                {
+                    await turn.SendTextAsync("Which policy? Use **policy accept A|B through yyyy-mm-dd because <reason>**.", ct);
+                    return;
+                }
+                var through = new DriftAcceptAction(null, null, m.Groups["date"].Value).Through;
+                await SendPlanAsync(turn, await admin.PlanAcceptAsync(Actor(turn), keys[0], null, through,
+                    m.Groups["reason"].Success ? m.Groups["reason"].Value : null, null, ct), ct);
+            }))
+            .OnCommand(@"^policy\s+history(?:\s+(?<which>\S+))?$", AdminOnly(async (turn, m, ct) =>
+            {
+                var keys = RegistrationPolicies.Parse(m.Groups["which"].Value);
+                if (keys.Count != 1) await turn.SendTextAsync("Which policy? Use **policy history A** or **policy history B**.", ct);
+                else await turn.SendCardAsync(cards.History(keys[0], await admin.HistoryAsync(keys[0], 20, ct)), ct);
+            }))
+            .OnCommand(@"^policy\s+restore(?:\s+(?<which>[ab]))?(?:\s+v?(?<version>\d{1,6}))?$", AdminOnly(async (turn, m, ct) =>
+            {
+                var keys = RegistrationPolicies.Parse(m.Groups["which"].Value);
+                if (keys.Count != 1 || !m.Groups["version"].Success)
+                {
+                    await turn.SendTextAsync("Which policy and version? Use **policy restore A v2** (**policy history A** lists the versions).", ct);
+                    return;
+                }
+                var number = int.Parse(m.Groups["version"].Value, CultureInfo.InvariantCulture);
+                await SendPlanAsync(turn, await admin.PlanRestoreAsync(Actor(turn), keys[0], number, null, ct), ct);
+            }))
             .OnCommand(@"^policy\s+.*$", AdminOnly(async (turn, _, ct) => await turn.SendTextAsync("I don't know that policy command. " + Usage, ct)))
             .OnCommand(@"^audit(?:\s+(?<n>\d{1,3}))?$", AdminOnly(async (turn, m, ct) =>
                 await turn.SendCardAsync(cards.Audit(await admin.AuditAsync(m.Groups["n"].Success ? int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture) : 20, null, ct)), ct)))
@@ -58,6 +88,21 @@ public sealed class PolicyFeature(PolicyAdministration admin, PolicyCards cards,
                 if (keys.Count == 0) return AdaptiveCardInvokeResponse.Message(ActivityProcessor.OutOfDateCard);
                 var lines = await admin.RollbackAsync(Actor(turn), keys, ct);
                 return AdaptiveCardInvokeResponse.Card(cards.Message("Rollback", lines.Select(l => l.Text), problem: lines.Any(l => l.Failed)));
+            }))
+            .OnVerb(PolicyVerbs.Accept, AdminVerb(async (turn, action, ct) =>
+            {
+                var data = action.Read(DriftAcceptActionJson.Default.DriftAcceptAction) ?? new DriftAcceptAction(null, null);
+                var keys = RegistrationPolicies.Parse(data.Policy ?? "");
+                if (keys.Count != 1) return AdaptiveCardInvokeResponse.Message(ActivityProcessor.OutOfDateCard);
+                return AdaptiveCardInvokeResponse.Card(Render(await admin.PlanAcceptAsync(Actor(turn), keys[0], data.DriftId, data.Through, data.Reason,
+                    turn.AnsweredCard, ct)));
+            }))
+            .OnVerb(PolicyVerbs.Restore, AdminVerb(async (turn, action, ct) =>
+            {
+                var data = action.Read(PolicyVersionActionJson.Default.PolicyVersionAction) ?? new PolicyVersionAction(null, null);
+                var keys = RegistrationPolicies.Parse(data.Policy ?? "");
+                if (keys.Count != 1 || data.Version is not { } number) return AdaptiveCardInvokeResponse.Message(ActivityProcessor.OutOfDateCard);
+                return AdaptiveCardInvokeResponse.Card(Render(await admin.PlanRestoreAsync(Actor(turn), keys[0], number, turn.AnsweredCard, ct)));
             }));
     }
 
@@ -94,6 +139,9 @@ public sealed class PolicyFeature(PolicyAdministration admin, PolicyCards cards,
             ("policy deploy", "Plan creating or restoring the policies (report-only); another admin approves"),
             ("policy promote A|B|all", "Plan turning a policy On, after its gates; another admin approves"),
             ("policy rollback A|B|all", "Back to report-only, at once"),
+            ("policy accept A|B through yyyy-mm-dd because <reason>", "Plan accepting a change made outside the bot until a date; another admin approves"),
+            ("policy history A|B", "Every version the bot applied, who applied it and when"),
+            ("policy restore A|B vN", "Plan putting a policy back as it was in a version; another admin approves"),
             ("audit", "The latest audit records"),
         ],
         [Card.Execute("Policy status", PolicyVerbs.Status), Card.Execute("Audit", PolicyVerbs.Audit)]);

@@ -1,13 +1,23 @@
 using TeamsBot.Access;
 using System.Net;
+using System.Text;
 using TeamsBot.Directory;
 
 namespace TeamsBot.Policies;
 
 /// <summary>One registration policy as the tenant has it, against its template.</summary>
-public sealed record PolicyView(PolicyKey Key, PolicyDeployment? Record, CaPolicyDocument? Live, IReadOnlyList<FieldChange> Drift)
+public sealed record PolicyView(PolicyKey Key, PolicyDeployment? Record, CaPolicyDocument? Live, IReadOnlyList<FieldChange> Drift,
+    string? GrantSummary = null, bool DriftAccepted = false)
 {
     public bool Deployed => Live is not null;
+
+    /// <summary>What differs, in one string (the same difference gives the same string); "missing" when the policy is gone.</summary>
+    public string? DriftSignature => Record is not null && !Deployed ? "missing"
+        : HasDrift ? string.Join(";", Drift.Select(d => $"{d.Path}={d.Actual}").Append(StateDrift ? $"state={Live!.State}" : ""))
+        : null;
+
+    /// <summary>A short, stable name for the current difference (what a card may carry).</summary>
+    public string? DriftId => DriftSignature is { } s ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(s)))[..16] : null;
 
     /// <summary>The state the bot last set differs from the tenant's (someone switched it elsewhere).</summary>
     public bool StateDrift => Live is not null && Record is not null && !string.Equals(Live.State, Record.State, StringComparison.OrdinalIgnoreCase);
@@ -24,12 +34,23 @@ public sealed record PolicyView(PolicyKey Key, PolicyDeployment? Record, CaPolic
     };
 }
 
-public sealed record TenantSnapshot(IReadOnlyList<PolicyView> Policies, IReadOnlyList<NamedLocation> Locations, TapPolicy TapPolicy)
+public sealed record TenantSnapshot(IReadOnlyList<PolicyView> Policies, IReadOnlyList<NamedLocation> Locations, TapPolicy TapPolicy,
+    IReadOnlyList<AuthenticationStrength>? Strengths = null)
 {
     public PolicyView this[PolicyKey key] => Policies.First(p => p.Key == key);
+
+    /// <summary>The tenant's authentication strengths (built-in and custom).</summary>
+    public IReadOnlyList<AuthenticationStrength> AuthenticationStrengths => Strengths ?? [];
+
+    public string? StrengthName(string id) =>
+        AuthenticationStrengths.FirstOrDefault(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase))?.DisplayName;
 }
 
-public sealed record Precondition(string Name, bool Ok, string Detail);
+/// <summary>A check before promotion. A failed blocking one stops it; a failed non-blocking one is a warning shown with it.</summary>
+public sealed record Precondition(string Name, bool Ok, string Detail, bool Blocking = true)
+{
+    public bool Blocks => !Ok && Blocking;
+}
 
 /// <summary>What the registration policies do to one kind of person at one kind of place, from What-If.</summary>
 public sealed record WhatIfCell(string Persona, string Location, string Outcome, string Expected)
@@ -38,7 +59,7 @@ public sealed record WhatIfCell(string Persona, string Location, string Outcome,
 }
 
 public sealed record PolicyStatus(TenantSnapshot Snapshot, IReadOnlyList<Precondition> Preconditions, IReadOnlyList<WhatIfCell> Matrix,
-    IReadOnlyDictionary<PolicyKey, SignInTally> SignIns, string? MatrixNote);
+    IReadOnlyDictionary<PolicyKey, SignInTally> SignIns, string? MatrixNote, IReadOnlyList<TrustedLocationFinding>? TrustedLocations = null);
 
 /// <summary>
 /// Reads the tenant and judges the registration policies: found by the stored id (else by marker, or by name), compared with
@@ -65,9 +86,12 @@ public sealed class PolicyInspector(
             var policy = live.FirstOrDefault(p => record is not null && p.Id == record.PolicyId)
                 ?? live.FirstOrDefault(p => RegistrationPolicies.Recognises(key, p.Body));
             var drift = policy is null ? [] : PolicyDiff.Compare(templates.Render(key), policy.Body);
-            return new PolicyView(key, record, policy, drift);
+            var grant = GrantControls.FromPolicy(policy?.Body ?? templates.Render(key));
+            var summary = grant?.Describe(id => context.Strengths.FirstOrDefault(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase))?.DisplayName);
+            var view = new PolicyView(key, record, policy, drift, summary);
+            return view with { DriftAccepted = record?.Accepts(view.DriftSignature, time.GetUtcNow()) == true };
         }).ToList();
-        return new TenantSnapshot(views, context.Locations, context.TapPolicy);
+        return new TenantSnapshot(views, context.Locations, context.TapPolicy, context.Strengths);
     }
 
     /// <summary>The whole picture: two Graph round trips (the snapshot, then What-If and sign-ins together).</summary>
@@ -86,7 +110,8 @@ public sealed class PolicyInspector(
         }).ToList();
         var tallies = deployed.ToDictionary(p => p.Key, p => found.SignIns[p.Live!.Id]);
         var note = deployed.Count == 0 ? "Deploy the policies (report-only) to see what they would do: What-If evaluates deployed policies." : null;
-        return new PolicyStatus(snapshot, Preconditions(snapshot, matrix), deployed.Count == 0 ? [] : matrix, tallies, note);
+        return new PolicyStatus(snapshot, Preconditions(snapshot, matrix), deployed.Count == 0 ? [] : matrix, tallies, note,
+            TrustedLocations.Examine(snapshot));
     }
 
     /// <summary>The gates every promotion needs, whatever the override.</summary>
@@ -97,11 +122,24 @@ public sealed class PolicyInspector(
         list.Add(new Precondition("A trusted named location exists", trusted.Count > 0, trusted.Count > 0
             ? string.Join(", ", trusted.Select(l => l.DisplayName))
             : "None: policy A would demand MFA everywhere and policy B would block guests everywhere. Mark your office networks as trusted."));
+        var hollow = TrustedLocations.Examine(snapshot).Where(f => f.Hollow).ToList();
+        if (trusted.Count > 0)
+            list.Add(new Precondition("Trusted locations are narrow", hollow.Count == 0, hollow.Count == 0
+                ? "No trusted location covers more than a /8 of IPv4 addresses, everyone, or a country."
+                : string.Join(" ", hollow.Select(f => $"'{f.Name}' ({f.Covers}): {string.Join("; ", f.Problems)}.")) +
+                  " Both policies skip trusted locations, so they would hardly apply anywhere. Fix the named location: an override reason doesn't lift this."));
         var tap = snapshot.TapPolicy;
         var tapOk = tap.Enabled && tap.IncludeTargets.Count > 0;
         list.Add(new Precondition("The Temporary Access Pass method is on and targets users", tapOk, tapOk
             ? $"Enabled for {string.Join(", ", tap.IncludeTargets.Select(t => t.Id == "all_users" ? "all users" : $"{t.TargetType} {t.Id}"))}"
             : "New users couldn't satisfy policy A without a TAP. Enable the method in the authentication methods policy."));
+        var verdict = templates.GrantA.CheckForNewHires(snapshot.AuthenticationStrengths, tap);
+        var grantText = templates.GrantA.Describe(snapshot.StrengthName);
+        list.Add(verdict.Refusals.Count > 0
+            ? new Precondition("New hires can satisfy policy A with a Temporary Access Pass", false, string.Join(" ", verdict.Refusals))
+            : verdict.Warnings.Count > 0
+                ? new Precondition("New hires can satisfy policy A with a Temporary Access Pass", false, string.Join(" ", verdict.Warnings), Blocking: false)
+                : new Precondition("New hires can satisfy policy A with a Temporary Access Pass", true, $"Grant: {grantText}"));
         var bg = breakGlass.Value;
         list.Add(new Precondition("Break-glass accounts are configured", bg.IsConfigured, bg.IsConfigured
             ? $"{bg.UserIds.Count} account(s){(string.IsNullOrEmpty(bg.GroupId) ? "" : " and a group")}"
@@ -137,7 +175,7 @@ public sealed class PolicyInspector(
         var untrustedIp = UntrustedAddress(snapshot.Locations);
         var personas = new List<(string Name, string? UserId, string Untrusted)>
         {
-            ("You", adminId, "MFA required"),
+            ("You", adminId, templates.GrantA is { StrengthId: null } g && !g.BuiltIn.Contains(GrantControls.Mfa) ? "Device required" : "MFA required"),
             ("A guest", options.Value.WhatIfGuestUserId, "Blocked"),
             ("Break-glass", breakGlass.Value.UserIds.FirstOrDefault(), "Not applied"),
         };
@@ -160,10 +198,14 @@ public sealed class PolicyInspector(
     {
         var applying = results.Where(r => r.PolicyApplies && ours.ContainsKey(r.PolicyId)).ToList();
         var block = applying.FirstOrDefault(r => r.BuiltInControls.Contains("block"));
-        var mfa = applying.FirstOrDefault(r => r.BuiltInControls.Contains("mfa"));
+        // An authentication strength asks for MFA of a kind (the registration policy's strengths are MFA ones).
+        var mfa = applying.FirstOrDefault(r => r.BuiltInControls.Contains("mfa") || r.AuthenticationStrengthId is not null)
+            ?? applying.FirstOrDefault(r => r.BuiltInControls.Count > 0);
         var hit = block ?? mfa;
         if (hit is null) return "Not applied";
-        var what = block is not null ? "Blocked" : "MFA required";
+        var what = block is not null ? "Blocked"
+            : mfa!.BuiltInControls.Contains("mfa") || mfa.AuthenticationStrengthId is not null ? "MFA required"
+            : "Device required";
         return hit.State == RegistrationPolicies.ReportOnly ? $"{what} (report-only: not enforced yet)" : what;
     }
 

@@ -28,4 +28,27 @@ public sealed class PolicyOptions
 
     /// <summary>How long applying a plan may take before the jobs treat it as interrupted (a crash) and apply it again.</summary>
     public TimeSpan StuckApplyAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The longest two admins may accept a change made outside the bot before it is alerted again.</summary>
+    public TimeSpan MaxDriftAcceptance { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>Section <c>Policies:A</c>: policy A's grant.</summary>
+    public PolicyAOptions A { get; set; } = new();
+
+    /// <summary>Policy A's grant as configured (the settings are checked at start, so this parses).</summary>
+    public GrantControls GrantA => GrantControls.Parse(A.GrantControls, A.GrantOperator).Grant ?? GrantControls.Default;
+}
+
+/// <summary>Section <c>Policies:A</c>.</summary>
+public sealed class PolicyAOptions
+{
+    /// <summary>
+    /// <c>mfa</c>, <c>compliantDevice</c>, <c>domainJoinedDevice</c> and <c>authenticationStrength:&lt;policy id&gt;</c>
+    /// (none: <c>mfa</c>). Null by default: the configuration binder adds to a list it finds, so a default list would
+    /// stay in front of the configured one.
+    /// </summary>
+    public List<string>? GrantControls { get; set; }
+
+    /// <summary><c>OR</c> (one of the controls, the default) or <c>AND</c> (all of them).</summary>
+    public string? GrantOperator { get; set; }
 }

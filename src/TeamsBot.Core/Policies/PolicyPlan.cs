@@ -6,6 +6,8 @@ public static class PlanOperations
 {
     public const string Create = "create";
     public const string Update = "update";
+    public const string Accept = "accept";
+    public const string Restore = "restore";
     public const string Adopt = "adopt";
     public const string Promote = "promote";
     public const string None = "none";
@@ -20,12 +22,18 @@ public sealed record PlanStep(PolicyKey Key, string Operation, IReadOnlyList<Fie
 /// diff, and computed again just before it is applied (the tenant may have changed in between).
 /// </summary>
 /// <param name="Names">What people call the users, groups and locations the plan names, by object id (for its cards).</param>
-public sealed record PolicyPlan(string Action, IReadOnlyList<PlanStep> Steps, string? OverrideReason = null,
-    IReadOnlyDictionary<string, string>? Names = null)
+public sealed record PolicyPlan(string Action, IReadOnlyList<PlanStep> Steps, string? OverrideReason = null, IReadOnlyList<string>? Notes = null,
+    IReadOnlyList<string>? Warnings = null, DateOnly? AcceptThrough = null, string? AcceptReason = null,
+    IReadOnlyList<PlanEffect>? Effects = null, int? RestoreVersion = null, IReadOnlyDictionary<string, string>? Names = null)
 {
     public const string Kind = "policy";
     public const string Deploy = "deploy";
     public const string PromoteAction = "promote";
+    public const string AcceptAction = "accept";
+    public const string RestoreAction = "restore";
+
+    /// <summary>An accepted deviation stops alerting at the end of <see cref="AcceptThrough"/> (UTC).</summary>
+    public static DateTimeOffset AcceptedUntil(DateOnly through) => new(through.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
     public bool HasWork => Steps.Any(s => s.Operation != PlanOperations.None);
 
@@ -33,9 +41,13 @@ public sealed record PolicyPlan(string Action, IReadOnlyList<PlanStep> Steps, st
     public string Signature => string.Join(";", Steps.Select(s =>
         $"{s.Key}:{s.Operation}:{s.PolicyId}:{string.Join(",", s.Changes.Select(c => $"{c.Path}={c.Actual}->{c.Expected}"))}"));
 
-    public string Title => Action == Deploy
-        ? "Deploy the registration policies"
-        : $"Promote {string.Join(" and ", Steps.Select(s => s.Key))} to On";
+    public string Title => Action switch
+    {
+        Deploy => "Deploy the registration policies",
+        AcceptAction => $"Accept the change to policy {string.Join(" and ", Steps.Select(s => s.Key))} through {AcceptThrough:yyyy-MM-dd}",
+        RestoreAction => $"Restore policy {string.Join(" and ", Steps.Select(s => s.Key))} to v{RestoreVersion}",
+        _ => $"Promote {string.Join(" and ", Steps.Select(s => s.Key))} to On",
+    };
 
     public JsonObject ToJson() => ApprovalRecord.ToSubject(this, PlanJson.Default.PolicyPlan);
 }

@@ -14,6 +14,7 @@ public sealed class PolicyPlanKind(
     PolicyInspector inspector,
     PolicyPlanner planner,
     PolicyDeployments deployments,
+    PolicyHistory history,
     IConditionalAccess conditionalAccess,
     IPeopleDirectory people,
     RoleChecks roles,
@@ -51,9 +52,15 @@ public sealed class PolicyPlanKind(
         try
         {
             var snapshot = await inspector.SnapshotAsync(ct);
-            var fresh = approved.Action == PolicyPlan.Deploy
-                ? new PlanVerdict(planner.Deploy(snapshot), [])
-                : planner.Promote(snapshot, [.. approved.Steps.Select(s => s.Key)], approved.OverrideReason);
+            var restoring = approved.RestoreVersion is { } number ? await history.GetAsync(approved.Steps[0].Key, number, ct) : null;
+            var fresh = approved.Action switch
+            {
+                PolicyPlan.Deploy => planner.Deploy(snapshot),
+                PolicyPlan.RestoreAction when restoring is null => new PlanVerdict(null, [$"version v{approved.RestoreVersion} of policy {approved.Steps[0].Key} is not kept"]),
+                PolicyPlan.RestoreAction => planner.Restore(snapshot, restoring!),
+                PolicyPlan.AcceptAction => planner.Accept(snapshot, approved.Steps[0].Key, null, approved.AcceptThrough, approved.AcceptReason),
+                _ => planner.Promote(snapshot, [.. approved.Steps.Select(s => s.Key)], approved.OverrideReason),
+            };
             if (fresh.Plan is null || !SameRemainingWork(approved, fresh.Plan))
             {
                 var why = fresh.Plan is null ? string.Join(" ", fresh.Problems) : "the policies in the tenant changed since the plan was made";
@@ -64,7 +71,7 @@ public sealed class PolicyPlanKind(
             {
                 if (step.Done || step.Operation == PlanOperations.None) continue;
                 var freshStep = fresh.Plan.Steps.First(s => s.Key == step.Key);
-                var result = await ApplyStepAsync(freshStep, executing.Requester, approver, ct);
+                var result = await ApplyStepAsync(freshStep, fresh.Plan, snapshot, executing, approver, ct);
                 await execution.AmendAsync(r => r.WithPlan(r.Plan() with
                 {
                     Steps = [.. r.Plan().Steps.Select(s => s.Key == step.Key ? s with { Done = true, Result = result } : s)],
@@ -74,7 +81,13 @@ public sealed class PolicyPlanKind(
             }
             await execution.CompleteAsync(r => r with
             {
-                Outcome = approved.Action == PolicyPlan.Deploy ? "The policies match their templates." : "Enforced.",
+                Outcome = approved.Action switch
+                {
+                    PolicyPlan.Deploy => "The policies match their templates.",
+                    PolicyPlan.AcceptAction => $"Accepted through {approved.AcceptThrough:yyyy-MM-dd} (UTC): no drift alerts about this change until then.",
+                    PolicyPlan.RestoreAction => $"Policy {approved.Steps[0].Key} is as it was in v{approved.RestoreVersion}.",
+                    _ => "Enforced.",
+                },
             }, $"{approver.Name} approved plan {executing.Reference}; it is applied.", ct);
         }
         catch (DirectoryException ex)
@@ -91,33 +104,78 @@ public sealed class PolicyPlanKind(
     /// <summary>An interrupted apply needs no undoing: applying again skips what the tenant already has.</summary>
     public Task OnInterruptedAsync(ApprovalRecord record, CancellationToken ct) => Task.CompletedTask;
 
-    private async Task<string> ApplyStepAsync(PlanStep step, Person planner, Person approver, CancellationToken ct)
+    private async Task<string> ApplyStepAsync(PlanStep step, PolicyPlan plan, TenantSnapshot snapshot, ApprovalRecord record, Person approver,
+        CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        var planner = record.Requester;
+        var by = $"{planner.Name}, approved by {approver.Name}";
         switch (step.Operation)
         {
+            case PlanOperations.Accept:
+                var accepted = new DriftAcceptance(snapshot[step.Key].DriftSignature!, PolicyPlan.AcceptedUntil(plan.AcceptThrough!.Value), plan.AcceptReason!,
+                    by, record.Reference);
+                await deployments.UpdateAsync(step.Key, d => d with { Accepted = accepted, LastDriftAlert = null }, ct);
+                return $"change accepted through {plan.AcceptThrough:yyyy-MM-dd}";
             case PlanOperations.Create:
                 var created = await conditionalAccess.CreatePolicyAsync(step.Body!, ct);
-                await deployments.SaveAsync(new PolicyDeployment(step.Key, created.Id, created.State, now, $"{planner.Name}, approved by {approver.Name}", now, null), ct);
-                return $"created in report-only (id {created.Id})";
+                await deployments.SaveAsync(new PolicyDeployment(step.Key, created.Id, created.State, now, by,
+                    created.State == RegistrationPolicies.Enabled ? null : now, created.State == RegistrationPolicies.Enabled ? now : null), ct);
+                var createdWhat = plan.RestoreVersion is { } from ? $"created again from v{from}" : "created";
+                await history.AppendAsync(step.Key, created.Id, by, createdWhat, record.Reference, created.Body, ct);
+                return $"{createdWhat} in {StateWords(created.State)} (id {created.Id})";
             case PlanOperations.Adopt:
                 var found = await conditionalAccess.GetPolicyAsync(step.PolicyId!, ct)
                     ?? throw new DirectoryException(DirectoryErrorKind.NotFound, $"Policy {step.Key} disappeared from the tenant.");
-                await deployments.SaveAsync(new PolicyDeployment(step.Key, found.Id, found.State, now, $"{planner.Name}, approved by {approver.Name}",
+                await deployments.SaveAsync(new PolicyDeployment(step.Key, found.Id, found.State, now, by,
                     found.State == RegistrationPolicies.ReportOnly ? found.ModifiedDateTime ?? now : null,
                     found.State == RegistrationPolicies.Enabled ? found.ModifiedDateTime ?? now : null), ct);
+                await history.AppendAsync(step.Key, found.Id, by, "taken over", record.Reference, found.Body, ct);
                 return "taken over";
             case PlanOperations.Update:
                 await conditionalAccess.UpdatePolicyAsync(step.PolicyId!, step.Body!, ct);
-                return $"restored {string.Join(", ", step.Changes.Select(c => c.Path))}";
+                var what = $"restored {string.Join(", ", step.Changes.Select(c => c.Path))}";
+                await KeepVersionAsync(step, by, what, record.Reference, ct);
+                return what;
             case PlanOperations.Promote:
                 await conditionalAccess.UpdatePolicyAsync(step.PolicyId!, step.Body!, ct);
                 await deployments.UpdateAsync(step.Key, d => d with { State = RegistrationPolicies.Enabled, EnabledAt = now, LastDriftAlert = null }, ct);
+                await KeepVersionAsync(step, by, "turned On", record.Reference, ct);
                 return "turned On";
+            case PlanOperations.Restore:
+                await conditionalAccess.UpdatePolicyAsync(step.PolicyId!, step.Body!, ct);
+                var state = step.Body!["state"] is JsonValue v && v.TryGetValue(out string? s) ? s : RegistrationPolicies.ReportOnly;
+                await deployments.UpdateAsync(step.Key, d => d with
+                {
+                    State = state,
+                    ReportOnlySince = state == RegistrationPolicies.ReportOnly ? d.State == state ? d.ReportOnlySince : now : null,
+                    EnabledAt = state == RegistrationPolicies.Enabled ? d.State == state ? d.EnabledAt : now : null,
+                    LastDriftAlert = null,
+                }, ct);
+                await KeepVersionAsync(step, by, $"restored v{plan.RestoreVersion}", record.Reference, ct);
+                return $"restored v{plan.RestoreVersion} ({StateWords(state)})";
             default:
                 return "nothing to do";
         }
     }
+
+    /// <summary>
+    /// Keeps the version Graph has after an update (PATCH answers 204 without a body, so the policy is read again:
+    /// https://learn.microsoft.com/graph/api/conditionalaccesspolicy-update).
+    /// A policy that can't be read back yet (Graph is eventually consistent) leaves no version rather than a wrong one.
+    /// </summary>
+    private async Task KeepVersionAsync(PlanStep step, string by, string what, string reference, CancellationToken ct)
+    {
+        if (await conditionalAccess.GetPolicyAsync(step.PolicyId!, ct) is { } policy)
+            await history.AppendAsync(step.Key, policy.Id, by, what, reference, policy.Body, ct);
+    }
+
+    private static string StateWords(string state) => state switch
+    {
+        RegistrationPolicies.ReportOnly => "report-only",
+        RegistrationPolicies.Enabled => "On",
+        _ => state,
+    };
 
     /// <summary>The work left in the approved plan equals the work a fresh plan finds (a create that already ran counts as done).</summary>
     private static bool SameRemainingWork(PolicyPlan approved, PolicyPlan fresh)

@@ -22,6 +22,7 @@ public static class PolicySetup
             .AddSingleton<IRoleGroups, PolicyRoleGroups>()
             .AddSingleton<RegistrationPolicies>()
             .AddSingleton<PolicyDeployments>()
+            .AddSingleton<PolicyHistory>()
             .AddSingleton<PolicyInspector>()
             .AddSingleton<PolicyPlanner>()
             .AddSingleton<PolicyCards>()
@@ -48,9 +49,11 @@ public sealed class PolicyOptionsValidator : IValidateOptions<PolicyOptions>
                 ("Policies:JobInterval", options.JobInterval, "00:01:00"),
                 ("Policies:DriftWatchInterval", options.DriftWatchInterval, "00:15:00"),
                 ("Policies:PlanExpiry", options.PlanExpiry, "1.00:00:00"),
-                ("Policies:StuckApplyAfter", options.StuckApplyAfter, "00:02:00")),
+                ("Policies:StuckApplyAfter", options.StuckApplyAfter, "00:02:00"),
+                ("Policies:MaxDriftAcceptance", options.MaxDriftAcceptance, "90.00:00:00")),
         ];
         if (options.MinimumReportOnlyTime < TimeSpan.Zero) problems.Add("Policies:MinimumReportOnlyTime can't be negative.");
+        problems.AddRange(GrantControls.Parse(options.A.GrantControls, options.A.GrantOperator).Problems);
         return SettingsSetup.Result(problems);
     }
 }

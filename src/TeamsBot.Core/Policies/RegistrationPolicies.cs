@@ -11,7 +11,7 @@ public enum PolicyKey { A, B }
 /// in the description where the tenant keeps it, else by display name and user action. Graph's v1.0 docs call a Conditional
 /// Access policy's <c>description</c> "Not used" (conditionalAccessPolicy resource), so nothing may depend on it.
 /// </summary>
-public sealed class RegistrationPolicies(IOptions<BreakGlassOptions> breakGlass)
+public sealed class RegistrationPolicies(IOptions<BreakGlassOptions> breakGlass, IOptions<PolicyOptions> options)
 {
     public const string ReportOnly = "enabledForReportingButNotEnforced";
     public const string Enabled = "enabled";
@@ -42,10 +42,14 @@ public sealed class RegistrationPolicies(IOptions<BreakGlassOptions> breakGlass)
         ? "members need MFA (a TAP counts) to register security info outside trusted locations"
         : "guests can't register security info outside trusted locations";
 
-    /// <summary>The policy as it should be in this tenant (state: report-only).</summary>
+    /// <summary>Policy A's grant from the settings (the template holds Microsoft's default, MFA).</summary>
+    public GrantControls GrantA => options.Value.GrantA;
+
+    /// <summary>The policy as it should be in this tenant (state: report-only; policy A with the configured grant).</summary>
     public JsonObject Render(PolicyKey key)
     {
         var policy = Templates[key].DeepClone().AsObject();
+        if (key == PolicyKey.A) policy["grantControls"] = GrantA.ToJson();
         Fill(policy, new Dictionary<string, IReadOnlyList<string>>
         {
             ["{{breakGlassUserIds}}"] = breakGlass.Value.UserIds,

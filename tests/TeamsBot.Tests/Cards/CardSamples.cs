@@ -72,7 +72,7 @@ public static class CardSamples
 
     public static IEnumerable<(string Name, JsonObject Card)> Policy(PolicyCards cards)
     {
-        var templates = new RegistrationPolicies(Options.Create(BreakGlass));
+        var templates = new RegistrationPolicies(Options.Create(BreakGlass), Options.Create(new PolicyOptions()));
         var policy = templates.Render(PolicyKey.A);
         var plan = new PolicyPlan(PolicyPlan.Deploy,
         [
@@ -101,7 +101,7 @@ public static class CardSamples
              new WhatIfCell("Break-glass", "Untrusted network", "MFA required", "Not applied")],
             new Dictionary<PolicyKey, SignInTally> { [PolicyKey.A] = new(0, new Dictionary<string, int>(), true, null) }, null);
         yield return ("policy-status", cards.Status(status));
-        yield return ("policy-drift", cards.Drift([view], Names));
+        yield return ("policy-drift", cards.Drift([view], null, Names));
         yield return ("policy-audit", cards.Audit(new AuditPage(
         [
             new AuditEntry(Now, "policy.deploy-planned", Personas.Patti, "Patti Fernandez", "Policy A, B", "pending",
@@ -112,7 +112,47 @@ public static class CardSamples
             new AuditEntry(Now, "tap.issued", "bot", "TeamsBot", "diego.siciliani@contoso.com", "issued", "R-4F2A9C; method 6c1d2e3f-0000-4000-8000-000000000001; valid 2026-12-02T08:00:00.0000000+00:00 for 480 min"),
             new AuditEntry(Now, "policy.drift", "bot", "TeamsBot", "Policy A", "drift", "grantControls.builtInControls=[\"block\"]"),
         ], "0639000000000000000-abcdef12")));
+        yield return ("policy-status-locations", cards.Status(status with
+        {
+            TrustedLocations =
+            [
+                new TrustedLocationFinding("Contoso HQ", "203.0.113.0/24", "marked as trusted", []),
+                new TrustedLocationFinding("Everywhere", "0.0.0.0/0", "marked as trusted", ["0.0.0.0/0 trusts every IPv4 address"]),
+                new TrustedLocationFinding("Home country", "countries NL", "excluded by policy A", ["a country is guessed from the IP address"]),
+            ],
+        }));
+        var drifted = view with { Record = view.Record! with { Accepted = new DriftAcceptance("sig", Now.AddDays(-1), "Pilot group", "Patti Fernandez, approved by Lee Gu", "R-ABCDEF") } };
+        yield return ("policy-drift-changed-by", cards.Drift([drifted], new Dictionary<PolicyKey, DriftNews>
+        {
+            [PolicyKey.A] = new([new PolicyChange(Now.AddHours(-2), "Update conditional access policy", "Isaiah Langer", "isaiah.langer@contoso.com", null, null, false)],
+                null, drifted.Record!.Accepted),
+        }, Names));
+        yield return ("policy-history", cards.History(PolicyKey.A,
+        [
+            new PolicyVersion(PolicyKey.A, 2, "5c0a1d2e-0000-4000-8000-0000000000a0", Now.AddDays(8), "Patti Fernandez, approved by Lee Gu", "turned On", "R-ABCDEF", policy),
+            new PolicyVersion(PolicyKey.A, 1, "5c0a1d2e-0000-4000-8000-0000000000a0", Now, "Patti Fernandez, approved by Lee Gu", "created", "R-123456", policy),
+        ]));
+        yield return ("policy-history-empty", cards.History(PolicyKey.B, []));
         yield return ("policy-message", cards.Message("Nothing to do", ["Both policies match their templates."]));
+        var grantPlan = plan with
+        {
+            Notes = ["Policy A's grant outside trusted locations: all of: MFA, a compliant device."],
+            Warnings = ["Policy A requires all of its controls, a compliant device among them: a Temporary Access Pass covers MFA only, so new hires on a new device (not yet enrolled) can't register security info outside trusted locations."],
+        };
+        yield return ("policy-plan-grant-warning", cards.PlanCard(record.WithPlan(grantPlan), Audiences.Approver));
+        var effectsPlan = plan with
+        {
+            Effects =
+            [
+                new PlanEffect("A member (a new hire with a TAP)", "Trusted network", "Not applied", "Not applied"),
+                new PlanEffect("A member (a new hire with a TAP)", "Untrusted network", "MFA required (report-only)", "MFA required"),
+                new PlanEffect("A guest", "Trusted network", "Not applied", "Not applied"),
+                new PlanEffect("A guest", "Untrusted network", "Blocked (report-only)", "Blocked (report-only)"),
+                new PlanEffect("Break-glass", "Trusted network", "Not applied", "Not applied"),
+                new PlanEffect("Break-glass", "Untrusted network", "Not applied", "Can't tell (the policy names locations)"),
+            ],
+        };
+        yield return ("policy-plan-effects", cards.PlanCard(record.WithPlan(effectsPlan), Audiences.Requester));
     }
 
     public static IEnumerable<(string Name, JsonObject Card)> Help(HelpFeature help)

@@ -11,7 +11,7 @@ public sealed class PolicyDiffTests
     {
         UserIds = ["a0000000-0000-4000-8000-000000000008", "a0000000-0000-4000-8000-000000000009"],
         GroupId = "b0000000-0000-4000-8000-000000000004",
-    })).Render(key);
+    }), Options.Create(new PolicyOptions())).Render(key);
 
     [Fact]
     public void Templates_are_report_only_and_hold_only_writable_fields_and_placeholders()
@@ -31,7 +31,7 @@ public sealed class PolicyDiffTests
     {
         var filled = Render(PolicyKey.A);
         Assert.Equal(2, filled["conditions"]!["users"]!["excludeUsers"]!.AsArray().Count);
-        var none = new RegistrationPolicies(Options.Create(new BreakGlassOptions())).Render(PolicyKey.A);
+        var none = new RegistrationPolicies(Options.Create(new BreakGlassOptions()), Options.Create(new PolicyOptions())).Render(PolicyKey.A);
         Assert.Empty(none["conditions"]!["users"]!["excludeUsers"]!.AsArray());
         Assert.DoesNotContain("{{", none.ToJsonString(), StringComparison.Ordinal);
     }
@@ -52,6 +52,54 @@ public sealed class PolicyDiffTests
         actual["conditions"]!["users"]!["excludeGuestsOrExternalUsers"]!["guestOrExternalUserTypes"] =
             "serviceProvider,internalGuest,b2bCollaborationGuest,b2bCollaborationMember,b2bDirectConnectUser,otherExternalUser";
         Assert.Empty(PolicyDiff.Compare(expected, actual));
+    }
+
+    [Theory]
+    [InlineData("conditions.users.excludeGroups")]
+    [InlineData("conditions.users.includeRoles")]
+    [InlineData("conditions.applications.includeApplications")]
+    [InlineData("grantControls.customAuthenticationFactors")]
+    [InlineData("grantControls.termsOfUse")]
+    public void Null_absent_and_empty_lists_are_no_drift(string path)
+    {
+        var expected = Render(PolicyKey.B);
+        foreach (var actualValue in new JsonNode?[] { null, new JsonArray() })
+        {
+            foreach (var (e, a) in new[] { (expected, With(expected, path, actualValue)), (With(expected, path, actualValue), expected) })
+                Assert.Empty(PolicyDiff.Compare(e, a));
+        }
+        var absent = expected.DeepClone().AsObject();
+        Assert.Empty(PolicyDiff.Compare(With(expected, path, new JsonArray()), absent));
+
+        static JsonObject With(JsonObject policy, string path, JsonNode? value)
+        {
+            var copy = policy.DeepClone().AsObject();
+            var parts = path.Split('.');
+            var node = copy;
+            foreach (var part in parts[..^1]) node = (JsonObject)(node[part] ??= new JsonObject());
+            node[parts[^1]] = value?.DeepClone();
+            return copy;
+        }
+    }
+
+    [Fact]
+    public void Id_order_is_no_drift_but_a_different_id_is()
+    {
+        var expected = Render(PolicyKey.A);
+        expected["conditions"]!["users"]!["excludeGroups"] = new JsonArray("b0000000-0000-4000-8000-000000000004", "b0000000-0000-4000-8000-000000000005");
+        var reordered = expected.DeepClone().AsObject();
+        reordered["conditions"]!["users"]!["excludeUsers"] = new JsonArray("a0000000-0000-4000-8000-000000000009", "a0000000-0000-4000-8000-000000000008");
+        reordered["conditions"]!["users"]!["excludeGroups"] = new JsonArray("b0000000-0000-4000-8000-000000000005", "b0000000-0000-4000-8000-000000000004");
+        reordered["conditions"]!["locations"]!["excludeLocations"] = new JsonArray("AllTrusted");
+        reordered["grantControls"]!["builtInControls"] = new JsonArray("mfa");
+        Assert.Empty(PolicyDiff.Compare(expected, reordered));
+
+        var other = reordered.DeepClone().AsObject();
+        other["conditions"]!["users"]!["excludeUsers"] = new JsonArray("a0000000-0000-4000-8000-000000000009", "a0000000-0000-4000-8000-000000000007");
+        Assert.Equal("conditions.users.excludeUsers", Assert.Single(PolicyDiff.Compare(expected, other)).Path);
+        var fewer = reordered.DeepClone().AsObject();
+        fewer["conditions"]!["users"]!["excludeGroups"] = new JsonArray("b0000000-0000-4000-8000-000000000004", "b0000000-0000-4000-8000-000000000004");
+        Assert.Equal("conditions.users.excludeGroups", Assert.Single(PolicyDiff.Compare(expected, fewer)).Path);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class PolicyFlowsWithoutDescriptionTests : PolicyFlows
 }
 
 /// <summary>The registration policies through /api/messages and the simulated tenant, two admins at work.</summary>
-public abstract class PolicyFlows : IAsyncLifetime
+public abstract partial class PolicyFlows : IAsyncLifetime
 {
     private BotWorld _world = null!;
 
@@ -345,6 +345,9 @@ public abstract class PolicyFlows : IAsyncLifetime
         var audit = await _world.Service<IAuditLog>().ListAsync(50);
         Assert.Contains(audit, e => e.Action == "policy.promote" && e.Outcome == "applied");
         Assert.Contains(audit, e => e.Action == "policy.rolled-back" && e.ActorName == "Lee Gu");
+        // The rollback is a version in the history, as Graph has the policy after it.
+        var latest = (await _world.Service<PolicyHistory>().NewestAsync(PolicyKey.A, 1, default))[0];
+        Assert.Equal(("rolled back to report-only", "Lee Gu", "enabledForReportingButNotEnforced"), (latest.What, latest.AppliedBy, latest.State));
     }
 
     [Fact]
