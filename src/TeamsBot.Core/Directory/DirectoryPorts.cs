@@ -39,6 +39,17 @@ public interface ITemporaryAccessPasses
     Task<bool> DeleteAsync(string userId, string methodId, CancellationToken ct = default);
 }
 
+/// <summary>The sign-in methods users have registered (the authentication methods API).</summary>
+public interface IAuthenticationMethods
+{
+    /// <summary>
+    /// Each user's methods, all users read in Graph $batch calls of at most 20 (one round trip for up to 20 users). A
+    /// user Graph gave no list for (deleted, refused, throttled past the retries) is missing from the result.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, IReadOnlyList<RegisteredMethod>>> ListForUsersAsync(IReadOnlyCollection<string> userIds,
+        CancellationToken ct = default);
+}
+
 /// <summary>The bot's Teams app, installed for a user so that the bot may message them first.</summary>
 public interface ITeamsAppInstallations
 {
@@ -147,6 +158,12 @@ public sealed record TapCandidate(
     IReadOnlyDictionary<string, IReadOnlyList<string>> ApproverIdsByGroup);
 
 public sealed record TapFormFacts(IReadOnlyList<DirectoryUser> DirectReports, TapPolicy Policy);
+
+/// <summary>
+/// A registered method: its Graph type without prefix and suffix ("microsoftAuthenticator", "fido2", "phone",
+/// "password", "temporaryAccessPass"...) and when it was registered, where Graph says.
+/// </summary>
+public sealed record RegisteredMethod(string Id, string Type, DateTimeOffset? CreatedDateTime);
 
 public sealed record TapIssueOptions(DateTimeOffset? StartDateTime, int LifetimeInMinutes, bool IsUsableOnce);
 

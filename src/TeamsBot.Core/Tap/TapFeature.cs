@@ -35,6 +35,13 @@ public sealed class TapFeature(TapRequests requests, TapCards cards) : IBotFeatu
             .OnVerb(TapVerbs.Reveal, async (turn, action, ct) => Answer(await requests.RevealAsync(Data(action), Click(turn), ct)))
             .OnVerb(TapVerbs.Hide, async (turn, action, ct) => Answer(await requests.HideAsync(Data(action), Click(turn), ct)))
             .OnVerb(TapVerbs.Revoke, async (turn, action, ct) => Answer(await requests.RevokeAsync(Data(action), Click(turn), ct)))
+            .OnVerb(TapVerbs.Renew, async (turn, action, ct) =>
+            {
+                if (!turn.IsPersonalChat) return AdaptiveCardInvokeResponse.Message(PersonalOnly);
+                return await requests.RenewFormAsync(Data(action), Click(turn), ct) is { } form
+                    ? AdaptiveCardInvokeResponse.Card(cards.Form(form))
+                    : AdaptiveCardInvokeResponse.Message("Only the person who asked for that pass can ask again from this card. Type **tap** to start a request.");
+            })
             .OnVerb(TapVerbs.Mine, async (turn, _, ct) => AdaptiveCardInvokeResponse.Card(await MineAsync(turn, ct)))
             .OnVerb(TapVerbs.Pending, async (turn, _, ct) =>
             {

@@ -27,3 +27,23 @@ public sealed class TapJobs(ApprovalWorkflow workflow, TapRequestKind kind, TapR
             Logger.LogInformation("TAP jobs: {Expired} expired, {Ended} passes ended, {Recovered} recovered", expired, ended, recovered);
     }
 }
+
+/// <summary>
+/// Every <see cref="TapOptions.RegistrationWatchInterval"/>, on one instance: the custody watch of issued passes
+/// (<see cref="TapCustody"/>).
+/// </summary>
+public sealed class TapCustodyJob(TapCustody custody, ILeases leases, Instance instance, IOptions<TapOptions> options, TimeProvider time,
+    ILogger<TapCustodyJob> logger) : LeasedJob(leases, instance, time, logger)
+{
+    protected override string LeaseName => "tap-custody";
+
+    protected override TimeSpan Interval => options.Value.RegistrationWatchInterval;
+
+    protected override async Task WorkAsync(CancellationToken ct)
+    {
+        var round = await custody.WatchAsync(ct);
+        if (round.Total > 0)
+            Logger.LogInformation("TAP custody: {Registered} registrations seen, {Deleted} passes deleted, {Reminded} reminders, {Expired} expired unused",
+                round.Registered, round.Deleted, round.Reminded, round.ExpiredUnused);
+    }
+}

@@ -124,6 +124,28 @@ public sealed partial class TapRequests(
         };
     }
 
+    /// <summary>
+    /// The form again, filled in from one of the clicker's earlier requests (one whose pass expired unused): the same
+    /// person, lifetime and use. Null when the request is not the clicker's (or no longer exists).
+    /// </summary>
+    public async Task<TapForm?> RenewFormAsync(ApprovalAction action, Click click, CancellationToken ct)
+    {
+        var record = await workflow.GetAsync(kind, action.Id, ct);
+        if (record is null || !SameUser(click.By.Id, record.Requester.Id)) return null;
+        var tap = record.Tap();
+        var form = await FormAsync(click.By.Id, tap.TargetUpn, ct);
+        var reason = $"A new pass: the one from {record.Reference} expired before {tap.TargetName} registered a sign-in method.";
+        return form with
+        {
+            Values = form.Values with
+            {
+                Lifetime = Math.Clamp(tap.LifetimeMinutes, form.Policy.MinimumLifetimeInMinutes, Math.Max(form.Policy.MinimumLifetimeInMinutes, form.Policy.MaximumLifetimeInMinutes)),
+                UsableOnce = tap.UsableOnce || form.Policy.IsUsableOnce,
+                Reason = reason.Length <= TapEligibility.MaxReasonLength ? reason : null,
+            },
+        };
+    }
+
     private async Task<SubmitResult> ProblemsAsync(string requesterId, TapFormValues values, string draftId, IReadOnlyList<string> problems,
         TapPolicy? policy, CancellationToken ct)
     {
@@ -146,7 +168,8 @@ public sealed partial class TapRequests(
             return new ClickAnswer.Show(record, Audiences.Requester);
         // Claim the reveal first, so that a double click can't replace the pass the first click is showing.
         var now = time.GetUtcNow();
-        var claimed = await engine.AmendAsync(record.Id, r => r.Tap().RevealedAt is not null ? null : r.WithTap(r.Tap() with { RevealedAt = now }), ct);
+        var claimed = await engine.AmendAsync(record.Id, r => r.Tap().RevealedAt is not null || !r.Tap().Issued ? null : r.WithTap(r.Tap() with { RevealedAt = now }), ct);
+        if (claimed is not null && !claimed.Tap().Issued) return new ClickAnswer.Show(claimed, Audiences.Requester);
         if (claimed?.Tap().RevealedAt != now)
             return new ClickAnswer.Show(claimed ?? record, Audiences.Requester,
                 "The pass was already shown once and can't be shown again. If it was lost, revoke it and ask for a new one.");
@@ -173,6 +196,12 @@ public sealed partial class TapRequests(
                     MethodId = fresh.MethodId,
                     PassesCreated = r.Tap().PassesCreated + 1,
                 }), ct) ?? claimed;
+                if (revealed.Tap().Registered)
+                {
+                    // The custody watch saw the hire register a method while this pass was being made: it is not needed.
+                    await passes.DeleteAsync(tap.TargetId, fresh.MethodId, ct);
+                    return new ClickAnswer.Show(revealed, Audiences.Requester);
+                }
                 await Audit("tap.reissued", click.By, tap.TargetUpn, "issued",
                     $"{record.Reference}; the first pass was never shown, so it was replaced; method {fresh.MethodId}", ct);
             }
@@ -213,7 +242,7 @@ public sealed partial class TapRequests(
         // The revocation is claimed on the record first: of two clicks (a double click, requester and approver at
         // once) one revokes, audits and tells; the other shows the record as it is.
         var now = time.GetUtcNow();
-        var revoked = await engine.AmendAsync(record.Id, r => r.Tap().RevokedAt is not null ? null
+        var revoked = await engine.AmendAsync(record.Id, r => !r.Tap().Issued ? null
             : r.WithTap(r.Tap() with { RevokedAt = now, RevokedBy = click.By }), ct) ?? record;
         if (revoked.Tap().RevokedAt != now || !SameUser(revoked.Tap().RevokedBy?.Id ?? "", click.By.Id))
             return new ClickAnswer.Show(revoked, audience);

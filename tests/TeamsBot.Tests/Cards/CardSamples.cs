@@ -50,6 +50,16 @@ public static class CardSamples
         yield return ("tap-requester-rejected", cards.Requester(pending with { State = ApprovalState.Rejected, Decision = decision with { Approved = false, Comment = "Wrong person" } }));
         yield return ("tap-requester-failed", cards.Requester(pending with { State = ApprovalState.Failed, Decision = decision, Outcome = "Microsoft Graph is unavailable." }));
         yield return ("tap-revealed", cards.Revealed(issued, "Ab3$kL9p"));
+        var registered = issued.WithTap(issued.Tap() with { RegisteredMethod = "microsoftAuthenticator", RegisteredAt = Now.AddDays(7).AddHours(1),
+            PassDeletedAt = Now.AddDays(7).AddHours(1), RegistrationTold = true });
+        var expiredUnused = issued.WithTap(issued.Tap() with { ExpiredUnusedAt = Now.AddDays(8) });
+        yield return ("tap-requester-registered", cards.Requester(registered));
+        yield return ("tap-approver-registered", cards.ForApprovers(registered, false));
+        yield return ("tap-requester-expired-unused", cards.Requester(expiredUnused));
+        yield return ("tap-notice-registered", cards.RegistrationNotice(registered, forRequester: true));
+        yield return ("tap-notice-registered-approver", cards.RegistrationNotice(registered, forRequester: false));
+        yield return ("tap-notice-reminder", cards.ExpiryReminder(issued));
+        yield return ("tap-notice-expired-unused", cards.ExpiredUnusedNotice(expiredUnused));
         yield return ("tap-list", cards.List("Your TAP requests", [pending, issued], "You have no requests.", forApprover: false));
         yield return ("tap-list-empty", cards.List("Pending approvals", [], "Nothing waits for you.", forApprover: true));
     }

@@ -75,6 +75,7 @@ public sealed class BotWorld : IAsyncDisposable
         settings["Policies:WhatIfGuestUserId"] = Personas.Joni;
         // Tests run the jobs' rounds themselves; the timers stay quiet so that no round lands in a count or a race.
         settings["Tap:JobInterval"] = "1.00:00:00";
+        settings["Tap:RegistrationWatchInterval"] = "1.00:00:00";
         settings["Policies:JobInterval"] = "1.00:00:00";
         settings["BreakGlass:UserIds:0"] = Personas.BreakGlass1;
         settings["BreakGlass:UserIds:1"] = Personas.BreakGlass2;
