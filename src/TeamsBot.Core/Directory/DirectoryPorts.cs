@@ -85,6 +85,9 @@ public interface IConditionalAccess
 public interface IWhatIfEvaluator
 {
     Task<IReadOnlyList<WhatIfResult>> EvaluateAsync(WhatIfQuery query, CancellationToken ct = default);
+
+    /// <summary>Each query's evaluation, in order, in one Graph $batch (at most 20 queries per round trip).</summary>
+    Task<IReadOnlyList<IReadOnlyList<WhatIfResult>>> EvaluateAllAsync(IReadOnlyList<WhatIfQuery> queries, CancellationToken ct = default);
 }
 
 /// <summary>Sign-in log figures for a policy.</summary>
@@ -137,11 +140,16 @@ public sealed record DirectoryRoleHolding(string RoleTemplateId, string DisplayN
         : Eligible ? " (eligible)" : Scoped ? " (in an administrative unit)" : "");
 }
 
+/// <summary>
+/// Who asks for whom. <paramref name="WithRegistrationContext"/> also reads, in the same round trip, what decides
+/// whether the person could register with a pass: the named locations and the authentication strengths.
+/// </summary>
 public sealed record TapCandidateQuery(
     string RequesterId,
     string TargetIdOrUpn,
     string? RequestersGroupId,
-    IReadOnlyList<string> ApproverGroupIds);
+    IReadOnlyList<string> ApproverGroupIds,
+    bool WithRegistrationContext = false);
 
 /// <summary>
 /// The facts about a TAP request's target and requester, read together. TargetMethodTypes holds Graph's method names
@@ -155,7 +163,20 @@ public sealed record TapCandidate(
     IReadOnlyList<string> TargetMethodTypes,
     TapPolicy Policy,
     bool RequesterInRequestersGroup,
-    IReadOnlyDictionary<string, IReadOnlyList<string>> ApproverIdsByGroup);
+    IReadOnlyDictionary<string, IReadOnlyList<string>> ApproverIdsByGroup,
+    RegistrationContext? Registration = null);
+
+/// <summary>
+/// The tenant's named locations and authentication strengths: where a What-If of "register security information" is
+/// asked from, and which strengths a pass satisfies. Null parts could not be read (the check then says so).
+/// </summary>
+public sealed record RegistrationContext(IReadOnlyList<NamedLocation>? Locations, IReadOnlyList<AuthenticationStrength>? Strengths);
+
+/// <summary>
+/// An authentication strength (built-in or custom): each allowed combination as Graph writes it
+/// ("password,microsoftAuthenticatorPush", "temporaryAccessPassOneTime"...).
+/// </summary>
+public sealed record AuthenticationStrength(string Id, string DisplayName, IReadOnlyList<string> AllowedCombinations);
 
 public sealed record TapFormFacts(IReadOnlyList<DirectoryUser> DirectReports, TapPolicy Policy);
 
@@ -200,8 +221,12 @@ public sealed record NamedLocation(string Id, string DisplayName, string Kind, b
 public sealed record WhatIfQuery(string UserId, string IpAddress, string? Country = null,
     string UserAction = "registerSecurityInformation", string ClientAppType = "browser", string DevicePlatform = "windows");
 
+/// <summary>
+/// One policy's What-If answer. <paramref name="GrantOperator"/> ("AND"/"OR") and <paramref name="AuthenticationStrengthId"/>
+/// come from the policy's grant controls, which the answer carries (whatIfAnalysisResult inherits conditionalAccessPolicy).
+/// </summary>
 public sealed record WhatIfResult(string PolicyId, string DisplayName, string State, bool PolicyApplies,
-    IReadOnlyList<string> BuiltInControls, string? AnalysisReasons);
+    IReadOnlyList<string> BuiltInControls, string? AnalysisReasons, string? GrantOperator = null, string? AuthenticationStrengthId = null);
 
 public sealed record SignInTally(int Total, IReadOnlyDictionary<string, int> ByResult, bool Available, string? UnavailableReason);
 

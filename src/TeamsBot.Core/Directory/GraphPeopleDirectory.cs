@@ -118,6 +118,14 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
                 ["methods"] = () => target.Authentication.Methods.ToGetRequestInformation(),
                 ["policy"] = () => client.Policies.AuthenticationMethodsPolicy.AuthenticationMethodConfigurations["TemporaryAccessPass"].ToGetRequestInformation(),
             };
+            if (query.WithRegistrationContext)
+            {
+                // Named locations (https://learn.microsoft.com/graph/api/conditionalaccessroot-list-namedlocations) and
+                // authentication strengths (https://learn.microsoft.com/graph/api/authenticationstrengthroot-list-policies),
+                // both Policy.Read.All: where a What-If is asked from, and which strengths a pass satisfies.
+                requests["locations"] = () => client.Identity.ConditionalAccess.NamedLocations.ToGetRequestInformation();
+                requests["strengths"] = () => client.Policies.AuthenticationStrengthPolicies.ToGetRequestInformation();
+            }
             // Roles by the target's object id: in this round trip when the query names it, else in a second one.
             if (Guid.TryParse(query.TargetIdOrUpn, out _)) AddRoleRequests(requests, query.TargetIdOrUpn);
             if (query.RequestersGroupId is { } requestersGroup)
@@ -138,6 +146,7 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
             var items = await GraphBatch.SendAsync(client, requests, time, ct).ConfigureAwait(false);
 
             var policy = DirectoryMapping.ToTapPolicy(await items["policy"].ExpectAsync(AuthenticationMethodConfiguration.CreateFromDiscriminatorValue, ct).ConfigureAwait(false));
+            var registration = query.WithRegistrationContext ? await RegistrationContextAsync(items, ct).ConfigureAwait(false) : null;
 
             var requesterInGroup = false;
             if (items.TryGetValue("requester", out var requester) && requester.Status != 404)
@@ -164,7 +173,7 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
 
             if (items["target"].Status == 404)
             {
-                return new TapCandidate(null, null, new HashSet<string>(), [], [], policy, requesterInGroup, approvers);
+                return new TapCandidate(null, null, new HashSet<string>(), [], [], policy, requesterInGroup, approvers, registration);
             }
             var user = await items["target"].ExpectAsync(User.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
 
@@ -195,7 +204,7 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
             var methodTypes = (methods?.Value ?? []).Select(DirectoryMapping.MethodType).Distinct(StringComparer.Ordinal).ToList();
 
             return new TapCandidate(user is null ? null : DirectoryMapping.ToDirectoryUser(user), managerId, groups, roles, methodTypes, policy,
-                requesterInGroup, approvers);
+                requesterInGroup, approvers, registration);
         }, "read the request's target, approvers and TAP policy", ct);
 
     /// <summary>
@@ -249,6 +258,36 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
         var name = definition?.DisplayName ?? "A directory role";
         var scoped = scope is { Length: > 0 } s && s != "/";
         return new DirectoryRoleHolding(template, name, Eligible: eligible, Scoped: scoped);
+    }
+
+    /// <summary>
+    /// The named locations and strengths from the batch; a part Graph would not give (no permission, throttled past the
+    /// retries) is null, so that the request is still decided on the rest and the check says what it could not see.
+    /// </summary>
+    private async Task<RegistrationContext> RegistrationContextAsync(Dictionary<string, BatchItem> items, CancellationToken ct)
+    {
+        var client = graph.Client;
+        List<NamedLocation>? locations = null;
+        if (items["locations"].Succeeded)
+        {
+            locations = [];
+            var page = await items["locations"].ReadAsync(NamedLocationCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
+            while (page is not null)
+            {
+                locations.AddRange((page.Value ?? []).Select(GraphConditionalAccess.ToNamedLocation).OfType<NamedLocation>());
+                page = page.OdataNextLink is { } next
+                    ? await client.Identity.ConditionalAccess.NamedLocations.WithUrl(next).GetAsync(cancellationToken: ct).ConfigureAwait(false)
+                    : null;
+            }
+        }
+        List<AuthenticationStrength>? strengths = null;
+        if (items["strengths"].Succeeded)
+        {
+            var page = await items["strengths"].ReadAsync(AuthenticationStrengthPolicyCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
+            strengths = [.. (page?.Value ?? []).Select(p => new AuthenticationStrength(p.Id ?? "", p.DisplayName ?? p.Id ?? "",
+                (p.AllowedCombinations ?? []).OfType<AuthenticationMethodModes>().Select(GraphEnums.WireName).ToList()))];
+        }
+        return new RegistrationContext(locations, strengths);
     }
 
     private static readonly DirectoryRoleHolding Unreadable = new("", "A directory role the bot cannot read (grant RoleManagement.Read.Directory)");

@@ -46,6 +46,8 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
         body.Add(policy.IsUsableOnce
             ? Card.Text("One-time use (required by your tenant's policy).", subtle: true)
             : Card.InputToggle(TapFormData.Inputs.UsableOnce, "One-time use (recommended)", values.UsableOnce));
+        if (form.OfferFileAnyway)
+            body.Add(Card.InputToggle(TapFormData.Inputs.FileAnyway, "File it anyway: the approvers see why the pass may not work", false));
         body.Add(Card.InputText(TapFormData.Inputs.Reason, "Reason", values.Reason, placeholder: "e.g. first day on 1 December, laptop handed out by IT",
             required: true, errorMessage: "Give a reason.", maxLength: TapEligibility.MaxReasonLength, multiline: true));
         return Card.Create(body, [Card.Execute("Submit request", TapVerbs.Submit, TapFormData.ForDraft(draftId), "positive")]);
@@ -65,6 +67,7 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
         if (notice is not null) body.Add(Card.Text(notice, weight: "Bolder"));
         body.Add(Status(record, tap, forRequester: true));
         body.Add(Details(record, tap, includeRequester: false));
+        if (OutlookBlock(record, tap) is { } outlook) body.Add(outlook);
         var actions = new List<JsonNode?>();
         var data = Data(record);
         switch (record.State)
@@ -110,6 +113,7 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
         var body = new List<JsonNode?> { Card.Title($"TAP request for {tap.TargetName}") };
         body.Add(Status(record, tap, forRequester: false));
         body.Add(Details(record, tap, includeRequester: true));
+        if (OutlookBlock(record, tap) is { } outlook) body.Add(outlook);
         if (tap.Privileged)
             body.Add(Card.Problem($"{tap.TargetName} holds a directory role ({string.Join(", ", tap.TargetRoles ?? [])}): only privileged approvers can decide."));
         var actions = new List<JsonNode?>();
@@ -202,7 +206,7 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
 
     private static JsonObject Data(ApprovalRecord record) => ApprovalAction.For(record);
 
-    private static string MethodName(string type) => type switch
+    internal static string MethodName(string type) => type switch
     {
         "microsoftAuthenticator" => "Microsoft Authenticator",
         "fido2" => "Passkey (FIDO2)",
@@ -214,6 +218,22 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
         "platformCredential" => "Platform credential",
         _ => type,
     };
+
+    // ---------------------------------------------------------------- will it work
+
+    /// <summary>The check made before filing: will the hire be able to register with the pass, in words.</summary>
+    private static JsonObject? OutlookBlock(ApprovalRecord record, TapRequest tap)
+    {
+        if (tap.Outlook is not { } outlook) return null;
+        var headline = outlook.Verdict switch
+        {
+            TapOutlookVerdict.Works => Card.Good($"Will it work? Yes: {tap.TargetName} can register their own methods with the pass."),
+            TapOutlookVerdict.Caution => Card.Text("Will it work? Probably, but note:", weight: "Bolder"),
+            _ => Card.Problem("Will it work? No: the pass can't be used to register security information."
+                + (outlook.FiledAnyway ? $" {record.Requester.Name} filed it anyway." : "")),
+        };
+        return Card.Container([headline, .. outlook.Findings.Select(f => Card.Text(f, subtle: true))], separator: true);
+    }
 
     // ---------------------------------------------------------------- custody after issue
 

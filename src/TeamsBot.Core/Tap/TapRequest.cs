@@ -35,7 +35,8 @@ public sealed record TapRequest(
     DateTimeOffset? PassDeletedAt = null,
     bool RegistrationTold = false,
     DateTimeOffset? ReminderSentAt = null,
-    DateTimeOffset? ExpiredUnusedAt = null)
+    DateTimeOffset? ExpiredUnusedAt = null,
+    TapOutlook? Outlook = null)
 {
     public const string Kind = "tap";
 

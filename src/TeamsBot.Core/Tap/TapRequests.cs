@@ -8,9 +8,12 @@ using TeamsBot.Work;
 
 namespace TeamsBot.Tap;
 
-/// <summary>The request form as it should be drawn: whom it offers, the tenant's policy, what was typed, the draft.</summary>
+/// <summary>
+/// The request form as it should be drawn: whom it offers, the tenant's policy, what was typed, the draft.
+/// <paramref name="OfferFileAnyway"/>: the check says the pass cannot work, and the requester may confirm it anyway.
+/// </summary>
 public sealed record TapForm(IReadOnlyList<DirectoryUser> Reports, TapPolicy Policy, TapFormValues Values, string DraftId,
-    IReadOnlyList<string> Problems);
+    IReadOnlyList<string> Problems, bool OfferFileAnyway = false);
 
 /// <summary>The values of the request form, kept when the form comes back with problems.</summary>
 public sealed record TapFormValues(string? ChosenReport, string? OtherUpn, string? StartDate, string? StartTime, int Lifetime, bool UsableOnce,
@@ -44,6 +47,7 @@ public sealed partial class TapRequests(
     IPeopleDirectory people,
     ITemporaryAccessPasses passes,
     ITapPolicySource policies,
+    IWhatIfEvaluator whatIf,
     IAuditLog audit,
     PassVault vault,
     BackgroundWork work,
@@ -89,12 +93,14 @@ public sealed partial class TapRequests(
         if (problems.Count > 0) return await ProblemsAsync(requester.Id, values, draftId, problems, null, ct);
 
         TapPolicy? policy = null;
+        var cannotWork = false;
         var filing = await workflow.FileAsync(kind, $"tap.form:{requester.Id.ToLowerInvariant()}:{draftId}", requester, async token =>
         {
             if (await CountRecentRequestsAsync(requester.Id, token) >= Options.MaxRequestsPerHour)
                 return new Draft.Refused([$"You've filed {Options.MaxRequestsPerHour} requests in the last hour, the most allowed. Try again later."]);
             var facts = await people.GetTapCandidateAsync(new TapCandidateQuery(requester.Id, target!, Options.RequestersGroupId,
-                new[] { Options.ApproversGroupId, Options.PrivilegedApproversGroupId }.OfType<string>().Where(g => g.Length > 0).Distinct().ToList()), token);
+                new[] { Options.ApproversGroupId, Options.PrivilegedApproversGroupId }.OfType<string>().Where(g => g.Length > 0).Distinct().ToList(),
+                WithRegistrationContext: true), token);
             policy = facts.Policy;
             var verdict = TapEligibility.Check(new TapRequestDraft(target, startsAt, lifetime, values.UsableOnce, values.Reason), facts,
                 requester.Id, Options, breakGlass.Value, time.GetUtcNow());
@@ -105,8 +111,25 @@ public sealed partial class TapRequests(
                 return new Draft.Refused(verdict.Problems);
             }
             var request = verdict.Request!;
+            // Will the hire be able to use it? Said to the approvers; a pass that cannot work is refused unless confirmed.
+            var outlook = await OutlookAsync(request, facts.Registration, token);
+            if (outlook.Verdict == TapOutlookVerdict.Cannot)
+            {
+                if (!data.ConfirmedAnyway)
+                {
+                    cannotWork = true;
+                    List<string> reasons = [$"A pass for {request.TargetName} can't be used to register security information:", .. outlook.Findings,
+                        "If the approvers should decide anyway, turn on **File it anyway** and submit again."];
+                    await audit.AppendAsync(new AuditEntry(time.GetUtcNow(), "tap.refused", requester.Id, requester.Name, request.TargetUpn, "refused",
+                        string.Join(" ", reasons)), token);
+                    return new Draft.Refused(reasons);
+                }
+                outlook = outlook with { FiledAnyway = true };
+            }
+            request = request with { Outlook = outlook };
             return new Draft.Ready(request.ToJson(),
-                $"starts {request.StartsAt:O}; {request.LifetimeMinutes} min; {(request.UsableOnce ? "one-time" : "multi-use")}; reason: {request.Reason}",
+                $"starts {request.StartsAt:O}; {request.LifetimeMinutes} min; {(request.UsableOnce ? "one-time" : "multi-use")}; reason: {request.Reason}; "
+                + $"will it work: {outlook.Verdict.ToString().ToLowerInvariant()}{(outlook.FiledAnyway ? " (filed anyway)" : "")}",
                 verdict.Approvers,
                 // One open request per person, whoever asks.
                 $"tap.person:{request.TargetId.ToLowerInvariant()}",
@@ -119,7 +142,7 @@ public sealed partial class TapRequests(
         {
             Filing.Filed { New: true } filed => new SubmitResult.Filed(filed.Record, "Request filed. I've asked the approvers."),
             Filing.Filed filed => new SubmitResult.Filed(filed.Record, null),
-            Filing.Refused refused => await ProblemsAsync(requester.Id, values, draftId, refused.Problems, policy, ct),
+            Filing.Refused refused => await ProblemsAsync(requester.Id, values, draftId, refused.Problems, policy, ct, cannotWork),
             _ => new SubmitResult.BeingFiled(),
         };
     }
@@ -147,10 +170,28 @@ public sealed partial class TapRequests(
     }
 
     private async Task<SubmitResult> ProblemsAsync(string requesterId, TapFormValues values, string draftId, IReadOnlyList<string> problems,
-        TapPolicy? policy, CancellationToken ct)
+        TapPolicy? policy, CancellationToken ct, bool offerFileAnyway = false)
     {
         var facts = await people.GetTapFormFactsAsync(requesterId, ct);
-        return new SubmitResult.Problems(new TapForm(Eligible(facts.DirectReports), policy ?? facts.Policy, values, draftId, problems));
+        return new SubmitResult.Problems(new TapForm(Eligible(facts.DirectReports), policy ?? facts.Policy, values, draftId, problems, offerFileAnyway));
+    }
+
+    /// <summary>
+    /// The What-If of registering security information for the hire, from an untrusted and a trusted network, in one
+    /// Graph $batch, judged with the methods they have. A What-If that fails is said, not a reason to refuse.
+    /// </summary>
+    private async Task<TapOutlook> OutlookAsync(TapRequest request, RegistrationContext? context, CancellationToken ct)
+    {
+        var places = TapReadiness.Places(request.TargetId, context);
+        try
+        {
+            var results = await whatIf.EvaluateAllAsync([.. places.Select(p => p.Query)], ct);
+            return TapReadiness.Judge(request, context, places, results);
+        }
+        catch (DirectoryException ex)
+        {
+            return TapReadiness.Judge(request, context, places, null, ex.Message);
+        }
     }
 
     // ---------------------------------------------------------------- reveal, hide, revoke

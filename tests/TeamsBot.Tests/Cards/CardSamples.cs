@@ -41,6 +41,15 @@ public static class CardSamples
         var issued = pending with { State = ApprovalState.Completed, Version = 3, Decision = decision,
             Subject = (request with { MethodId = "m-1", IssuedAt = Now.AddMinutes(6), PassesCreated = 1 }).ToJson() };
         var privileged = pending.WithTap(request with { Privileged = true, TargetRoles = ["User Administrator"] });
+        yield return ("tap-form-file-anyway", cards.Form(new TapForm(reports, policy, values with { OtherUpn = "diego.siciliani@contoso.com" }, "draft-1",
+            ["A pass for Diego Siciliani can't be used to register security information:", "From an untrusted network: 'Block Diego' blocks registering security information."],
+            OfferFileAnyway: true)));
+        yield return ("tap-approver-will-work", cards.ForApprovers(pending.WithTap(request with { Outlook = new TapOutlook(TapOutlookVerdict.Works,
+            ["From an untrusted network: 'Combined Security Info Registration with TAP' requires MFA, which the pass satisfies."]) }), false));
+        yield return ("tap-approver-caution", cards.ForApprovers(pending.WithTap(request with { Outlook = new TapOutlook(TapOutlookVerdict.Caution,
+            ["Diego Siciliani already has Microsoft Authenticator: with it they can sign in and add methods without a pass, unless it is lost."]) }), false));
+        yield return ("tap-approver-cannot-filed-anyway", cards.ForApprovers(pending.WithTap(request with { Outlook = new TapOutlook(TapOutlookVerdict.Cannot,
+            ["From an untrusted network: 'Block Diego' blocks registering security information."], FiledAnyway: true) }), false));
         yield return ("tap-approver-pending", cards.ForApprovers(pending, false));
         yield return ("tap-approver-privileged", cards.ForApprovers(privileged, false));
         yield return ("tap-channel-pending", cards.ForApprovers(pending, true));
