@@ -24,6 +24,12 @@ public interface IPeopleDirectory
 
     /// <summary>Everything a TAP request is decided on, read in one Graph $batch.</summary>
     Task<TapCandidate> GetTapCandidateAsync(TapCandidateQuery query, CancellationToken ct = default);
+
+    /// <summary>
+    /// The same for several people at once (an onboarding batch), in order: what they share read once, in Graph $batch
+    /// calls of at most 20 requests.
+    /// </summary>
+    Task<IReadOnlyList<TapCandidate>> GetTapCandidatesAsync(TapCandidatesQuery query, CancellationToken ct = default);
 }
 
 /// <summary>Temporary Access Pass methods of a user.</summary>
@@ -147,6 +153,14 @@ public sealed record DirectoryRoleHolding(string RoleTemplateId, string DisplayN
 public sealed record TapCandidateQuery(
     string RequesterId,
     string TargetIdOrUpn,
+    string? RequestersGroupId,
+    IReadOnlyList<string> ApproverGroupIds,
+    bool WithRegistrationContext = false);
+
+/// <summary>Who asks for several people at once (see <see cref="TapCandidateQuery"/>).</summary>
+public sealed record TapCandidatesQuery(
+    string RequesterId,
+    IReadOnlyList<string> TargetIdsOrUpns,
     string? RequestersGroupId,
     IReadOnlyList<string> ApproverGroupIds,
     bool WithRegistrationContext = false);

@@ -36,7 +36,8 @@ public sealed record TapRequest(
     bool RegistrationTold = false,
     DateTimeOffset? ReminderSentAt = null,
     DateTimeOffset? ExpiredUnusedAt = null,
-    TapOutlook? Outlook = null)
+    TapOutlook? Outlook = null,
+    string? BatchId = null)
 {
     public const string Kind = "tap";
 

@@ -350,11 +350,15 @@ public sealed partial class TapRequests(
 
     // ---------------------------------------------------------------- helpers
 
-    private async Task<int> CountRecentRequestsAsync(string requesterId, CancellationToken ct)
+    /// <summary>Requests filed in the last hour: an onboarding batch counts once, its parts not at all.</summary>
+    internal async Task<int> CountRecentRequestsAsync(string requesterId, CancellationToken ct)
     {
         var since = time.GetUtcNow().AddHours(-1);
-        // Newest first: the limit plus one is enough to tell whether the limit is reached.
-        return (await engine.ByRequesterAsync(TapRequest.Kind, requesterId, Options.MaxRequestsPerHour + 1, ct)).Count(r => r.CreatedAt >= since);
+        // Newest first: the limit plus one (and a batch's parts) is enough to tell whether the limit is reached.
+        var singles = (await engine.ByRequesterAsync(TapRequest.Kind, requesterId, Options.MaxRequestsPerHour + 1 + TapBatch.MaxHires, ct))
+            .Count(r => r.CreatedAt >= since && r.Tap().BatchId is null);
+        var batches = (await engine.ByRequesterAsync(TapBatch.Kind, requesterId, Options.MaxRequestsPerHour + 1, ct)).Count(r => r.CreatedAt >= since);
+        return singles + batches;
     }
 
     private static TapFormValues Values(TapFormData data) => new(
@@ -367,9 +371,14 @@ public sealed partial class TapRequests(
         data.Reason);
 
     /// <summary>The chosen start in the user's time zone (Teams says which), or null for "the default".</summary>
-    private DateTimeOffset? ReadStart(TapFormValues values, string? timeZone, out string? problem)
+    private DateTimeOffset? ReadStart(TapFormValues values, string? timeZone, out string? problem) =>
+        ReadStart(values.StartDate, values.StartTime, timeZone, out problem);
+
+    /// <summary>A start date and time typed in the user's time zone, or null for "the default".</summary>
+    internal DateTimeOffset? ReadStart(string? startDate, string? startTime, string? timeZone, out string? problem)
     {
         problem = null;
+        var values = (StartDate: startDate, StartTime: startTime);
         var hasDate = !string.IsNullOrWhiteSpace(values.StartDate);
         var hasTime = !string.IsNullOrWhiteSpace(values.StartTime);
         if (!hasDate && !hasTime) return null;
@@ -411,7 +420,8 @@ public sealed partial class TapRequests(
         return Math.Max(10, (int)Math.Floor((tap.EndsAt - now).TotalMinutes));
     }
 
-    private static List<DirectoryUser> Eligible(IReadOnlyList<DirectoryUser> reports) =>
+    /// <summary>The reports a pass can be asked for (enabled members), by name.</summary>
+    internal static List<DirectoryUser> Eligible(IReadOnlyList<DirectoryUser> reports) =>
         [.. reports.Where(r => r.AccountEnabled && r.Kind == UserKind.Member).OrderBy(r => r.DisplayName, StringComparer.OrdinalIgnoreCase)];
 
     private Task Audit(string action, Person actor, string target, string outcome, string? details, CancellationToken ct) =>
@@ -419,7 +429,7 @@ public sealed partial class TapRequests(
 
     private static bool SameUser(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
-    private static string NewDraftId() => Guid.NewGuid().ToString("N");
+    internal static string NewDraftId() => Guid.NewGuid().ToString("N");
 
     private static string Shorten(string s) => s.Length > 60 ? s[..60] + "…" : s;
 

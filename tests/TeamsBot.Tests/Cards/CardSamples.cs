@@ -17,6 +17,7 @@ public static class CardSamples
 
     public static IEnumerable<(string Name, JsonObject Card)> All(IServiceProvider services) =>
         Tap(services.GetRequiredService<TapCards>())
+            .Concat(TapBatch(services.GetRequiredService<TapBatchCards>()))
             .Concat(Policy(services.GetRequiredService<PolicyCards>()))
             .Concat(Help(services.GetRequiredService<HelpFeature>()));
 
@@ -71,6 +72,40 @@ public static class CardSamples
         yield return ("tap-notice-expired-unused", cards.ExpiredUnusedNotice(expiredUnused));
         yield return ("tap-list", cards.List("Your TAP requests", [pending, issued], "You have no requests.", forApprover: false));
         yield return ("tap-list-empty", cards.List("Pending approvals", [], "Nothing waits for you.", forApprover: true));
+    }
+
+    public static IEnumerable<(string Name, JsonObject Card)> TapBatch(TapBatchCards cards)
+    {
+        var policy = new TapPolicy(true, 60, 60, 480, 8, false, [new("group", "all_users")], []);
+        var reports = new[]
+        {
+            new DirectoryUser("u21", "aiko.tanaka@contoso.com", "Aiko Tanaka", null, "Sales", null, UserKind.Member, true, Now.AddDays(3)),
+            new DirectoryUser("u22", "bruno.costa@contoso.com", "Bruno Costa", null, "Sales", null, UserKind.Member, true, Now.AddDays(3)),
+        };
+        yield return ("tap-batch-pick", cards.Pick(new TapBatchPick(reports, "draft-1")));
+        yield return ("tap-batch-pick-empty", cards.Pick(new TapBatchPick([], "draft-1", "Pick at least two people (for one, type **tap**).")));
+        var rows = new[] { new TapBatchRow("u21", "Aiko Tanaka (aiko.tanaka@contoso.com)", Now.AddDays(3)), new TapBatchRow("x@contoso.com", "x@contoso.com", null, "2026-12-01") };
+        yield return ("tap-batch-form", cards.Form(new TapBatchForm(rows, policy, new TapBatchValues(60, true, null, false), "draft-1", [])));
+        yield return ("tap-batch-form-problems", cards.Form(new TapBatchForm(rows, policy with { IsUsableOnce = true }, new TapBatchValues(60, true, "Onboarding", true), "draft-1",
+            ["Nobody in the list can get a pass:", "x@contoso.com: I can't find **x@contoso.com** in the directory."])));
+
+        TapRequest Request(string id, string upn, string name, TapOutlook? outlook = null) =>
+            new(id, upn, name, "Sales", null, Now.AddDays(3), [], Now.AddDays(3), 480, true, "Onboarding week", "g1", false, Outlook: outlook);
+        var batch = new TapBatch(
+        [
+            new TapBatchHire("u21", "Aiko Tanaka", Request("u21", "aiko.tanaka@contoso.com", "Aiko Tanaka", new TapOutlook(TapOutlookVerdict.Works, ["From an untrusted network: no Conditional Access policy asks for more than the pass."])), []),
+            new TapBatchHire("u22", "Bruno Costa", Request("u22", "bruno.costa@contoso.com", "Bruno Costa", new TapOutlook(TapOutlookVerdict.Caution, ["So Bruno Costa can register with the pass only from a trusted network (Contoso HQ)."])), []),
+            new TapBatchHire("u23", "Chen Wei", Request("u23", "chen.wei@contoso.com", "Chen Wei", new TapOutlook(TapOutlookVerdict.Cannot, ["From an untrusted network: 'Block' blocks registering security information."], FiledAnyway: true)), []),
+            new TapBatchHire("diego.siciliani@contoso.com", "Diego Siciliani", null, ["You can request a pass only for your own direct reports, and Entra ID doesn't list you as Diego Siciliani's manager."]),
+        ], 480, true, "Onboarding week", "g1");
+        var pending = new ApprovalRecord("0638999999999999999-abcdef12", global::TeamsBot.Tap.TapBatch.Kind, ApprovalState.Pending, 1,
+            new Person("h1", "Henrietta Mueller"), Now, Now.AddDays(1), Now, batch.ToJson());
+        var completed = pending with { State = ApprovalState.Completed, Version = 4, Decision = new ApprovalDecision(new Person("a1", "Adele Vance"), Now.AddMinutes(5), true, null) };
+        yield return ("tap-batch-approver-pending", cards.Render(pending, Audiences.Approver));
+        yield return ("tap-batch-channel-pending", cards.Render(pending, Audiences.Channel));
+        yield return ("tap-batch-requester-pending", cards.Render(pending, Audiences.Requester, "Filed for 3 of 4 people. I've asked the approvers."));
+        yield return ("tap-batch-requester-completed", cards.Render(completed, Audiences.Requester));
+        yield return ("tap-batch-approver-completed", cards.Render(completed, Audiences.Approver));
     }
 
     public static IEnumerable<(string Name, JsonObject Card)> Policy(PolicyCards cards)
