@@ -24,6 +24,19 @@ public sealed class ApprovalEngine(ApprovalStore store, TimeProvider time)
         return (await store.GetAsync(id, ct))!.Value.Record;
     }
 
+    /// <summary>
+    /// Files a record already approved with <paramref name="decision"/> (a part of another approved record), under a
+    /// chosen id: one insert, so it is never seen pending. New is false when the id was taken (the stored record).
+    /// </summary>
+    public async Task<(ApprovalRecord Record, bool New)> CreateApprovedAsync(string id, string kind, Person requester, JsonObject subject,
+        ApprovalDecision decision, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var record = new ApprovalRecord(id, kind, ApprovalState.Approved, 2, requester, now, now, now, subject, decision, ApproversAsked: true);
+        if (await store.TryAddAsync(record, ct)) return (record, true);
+        return ((await store.GetAsync(id, ct))!.Value.Record, false);
+    }
+
     public async Task<ApprovalRecord?> GetAsync(string id, CancellationToken ct) => (await store.GetAsync(id, ct))?.Record;
 
     public Task<IReadOnlyList<ApprovalRecord>> RecentAsync(int limit, CancellationToken ct) => store.RecentAsync(limit, ct);

@@ -44,13 +44,21 @@ public abstract record Draft
 {
     /// <summary>
     /// File <paramref name="Subject"/>. With an <paramref name="ExclusiveKey"/>, no other open record may hold that key
-    /// (e.g. one open request per person); <paramref name="Taken"/> says why not when one does.
+    /// (e.g. one open request per person); <paramref name="Taken"/> says why not when one does. <paramref name="MoreExclusive"/>:
+    /// more such keys (a request for several people holds each person's), all held or none.
     /// </summary>
     public sealed record Ready(JsonObject Subject, string AuditDetails, IReadOnlyList<string>? Approvers = null, string? ExclusiveKey = null,
-        Func<ApprovalRecord?, string>? Taken = null) : Draft;
+        Func<ApprovalRecord?, string>? Taken = null, IReadOnlyList<ExclusiveClaim>? MoreExclusive = null) : Draft
+    {
+        internal IEnumerable<ExclusiveClaim> AllExclusive =>
+            (ExclusiveKey is { } key ? [new ExclusiveClaim(key, Taken!)] : Array.Empty<ExclusiveClaim>()).Concat(MoreExclusive ?? []);
+    }
 
     public sealed record Refused(IReadOnlyList<string> Problems) : Draft;
 }
+
+/// <summary>A key no other open record may hold while this one lives, and what to say when another does.</summary>
+public sealed record ExclusiveClaim(string Key, Func<ApprovalRecord?, string> Taken);
 
 /// <summary>
 /// The approval workflow, once for every kind: file (one record per request however often it arrives), ask the
@@ -72,6 +80,7 @@ public sealed class ApprovalWorkflow(
 
     internal ApprovalEngine Engine => engine;
     internal ApprovalCards Cards => cards;
+    internal ILogger Log => logger;
 
     /// <summary>A record of <paramref name="kind"/>, or null when the id names none.</summary>
     public async Task<ApprovalRecord?> GetAsync(IApprovalKind kind, string? id, CancellationToken ct)
@@ -103,7 +112,7 @@ public sealed class ApprovalWorkflow(
                 return new Filing.BeingFiled();
         }
         var owned = ((ClaimOutcome.Owned)claim).Claim;
-        ApprovalClaim? exclusive = null;
+        var exclusive = new List<ApprovalClaim>();
         try
         {
             var draft = await check(ct);
@@ -113,20 +122,22 @@ public sealed class ApprovalWorkflow(
                 return new Filing.Refused(refusal.Problems);
             }
             var ready = (Draft.Ready)draft;
-            if (ready.ExclusiveKey is { } exclusiveKey)
+            foreach (var (exclusiveKey, takenText) in ready.AllExclusive)
             {
                 var taken = await claims.ClaimAsync(exclusiveKey, owned.RecordId, r => !r.IsFinal, kind.StuckAfter, TimeSpan.Zero, ct);
                 if (taken is not ClaimOutcome.Owned { Claim: var mine })
                 {
-                    string[] problems = [ready.Taken!(taken is ClaimOutcome.Held { Record: var open } ? open : null)];
+                    string[] problems = [takenText(taken is ClaimOutcome.Held { Record: var open } ? open : null)];
+                    foreach (var held in exclusive) await held.ReleaseAsync(CancellationToken.None);
+                    exclusive.Clear();
                     await owned.RefuseAsync(problems, ct);
                     return new Filing.Refused(problems);
                 }
-                exclusive = mine;
+                exclusive.Add(mine);
             }
             var record = await engine.CreateAsync(owned.RecordId, kind.Name, requester, ready.Subject, kind.Expiry, ct);
             owned.Filed();
-            exclusive?.Filed();
+            foreach (var held in exclusive) held.Filed();
             await AuditAsync(kind, ApprovalStep.Filed, record, requester, ready.AuditDetails, ct);
             if (requesterCard is not null) record = await RememberCardAsync(record, Audiences.Requester, requester.Id, requesterCard, ct) ?? record;
             var approvers = ready.Approvers;
@@ -136,7 +147,7 @@ public sealed class ApprovalWorkflow(
         catch
         {
             // Nothing was filed (the directory or the store failed): the next copy of the request tries again.
-            if (exclusive is not null) await exclusive.ReleaseAsync(CancellationToken.None);
+            foreach (var held in exclusive) await held.ReleaseAsync(CancellationToken.None);
             await owned.ReleaseAsync(CancellationToken.None);
             throw;
         }

@@ -50,6 +50,27 @@ public sealed class Execution
         return completed;
     }
 
+    /// <summary>
+    /// Files a record of <paramref name="kind"/> as a part of this one (an onboarding batch's requests), approved with
+    /// this record's decision, and executes it. However often this runs (a retry, a recovery, two attempts at once) the
+    /// part is filed once under <paramref name="id"/>, its approval audited once, its card posted to the requester once,
+    /// and executed once; an interrupted part is recovered by its own kind's jobs like any approved record. A part this
+    /// call did not file is executed here only when it has waited longer than its kind's <see cref="IApprovalKind.StuckAfter"/>:
+    /// one that was just set back to Approved belongs to the recovery that did so (it cleans up first).
+    /// </summary>
+    public async Task<ApprovalRecord?> ApprovePartAsync(IApprovalKind kind, string id, JsonObject subject, CancellationToken ct)
+    {
+        var decision = Record.Decision ?? throw new InvalidOperationException($"{Record.Id} is executing without a decision.");
+        var (part, filed) = await _workflow.Engine.CreateApprovedAsync(id, kind.Name, Record.Requester, subject, decision, ct);
+        if (part.Kind != kind.Name) throw new InvalidOperationException($"{id} is taken by a record of another kind.");
+        if (filed) await _workflow.AuditAsync(kind, ApprovalStep.Approved, part, decision.By, $"part of {Record.Reference}", ct);
+        if (await _workflow.Cards.PostToUserOnceAsync(part, Audiences.Requester, part.Requester.Id, ct) is { } why)
+            _workflow.Log.LogWarning("The card of {RecordId} did not reach its requester: {Reason}", id, why);
+        if (filed || (part.State == ApprovalState.Approved && _workflow.Engine.Now - part.UpdatedAt >= kind.StuckAfter))
+            await _workflow.ExecuteAsync(kind, id, ct);
+        return await _workflow.Engine.GetAsync(id, ct);
+    }
+
     /// <summary>Ends the attempt as Failed with <paramref name="outcome"/>: audited, cards updated, the requester told.</summary>
     public async Task<ApprovalRecord?> FailAsync(string outcome, string notice, CancellationToken ct)
     {

@@ -26,6 +26,12 @@ public interface IPeopleDirectory
     Task<TapCandidate> GetTapCandidateAsync(TapCandidateQuery query, CancellationToken ct = default);
 
     /// <summary>
+    /// The same for several people at once (an onboarding batch), in order: what they share read once, in Graph $batch
+    /// calls of at most 20 requests.
+    /// </summary>
+    Task<IReadOnlyList<TapCandidate>> GetTapCandidatesAsync(TapCandidatesQuery query, CancellationToken ct = default);
+
+    /// <summary>
     /// What people call the users and groups behind object ids ("Emergency Access 1 (ea1@contoso.com)", "Emergency
     /// Access Accounts (group)"), read in $batch round trips; ids the directory doesn't know are left out.
     /// </summary>
@@ -43,6 +49,17 @@ public interface ITemporaryAccessPasses
 
     /// <summary>Deletes a pass method; false when it no longer exists.</summary>
     Task<bool> DeleteAsync(string userId, string methodId, CancellationToken ct = default);
+}
+
+/// <summary>The sign-in methods users have registered (the authentication methods API).</summary>
+public interface IAuthenticationMethods
+{
+    /// <summary>
+    /// Each user's methods, all users read in Graph $batch calls of at most 20 (one round trip for up to 20 users). A
+    /// user Graph gave no list for (deleted, refused, throttled past the retries) is missing from the result.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, IReadOnlyList<RegisteredMethod>>> ListForUsersAsync(IReadOnlyCollection<string> userIds,
+        CancellationToken ct = default);
 }
 
 /// <summary>The bot's Teams app, installed for a user so that the bot may message them first.</summary>
@@ -80,6 +97,9 @@ public interface IConditionalAccess
 public interface IWhatIfEvaluator
 {
     Task<IReadOnlyList<WhatIfResult>> EvaluateAsync(WhatIfQuery query, CancellationToken ct = default);
+
+    /// <summary>Each query's evaluation, in order, in one Graph $batch (at most 20 queries per round trip).</summary>
+    Task<IReadOnlyList<IReadOnlyList<WhatIfResult>>> EvaluateAllAsync(IReadOnlyList<WhatIfQuery> queries, CancellationToken ct = default);
 }
 
 /// <summary>The directory audit log: who changed a Conditional Access policy.</summary>
@@ -159,11 +179,24 @@ public sealed record DirectoryRoleHolding(string RoleTemplateId, string DisplayN
         : Eligible ? " (eligible)" : Scoped ? " (in an administrative unit)" : "");
 }
 
+/// <summary>
+/// Who asks for whom. <paramref name="WithRegistrationContext"/> also reads, in the same round trip, what decides
+/// whether the person could register with a pass: the named locations and the authentication strengths.
+/// </summary>
 public sealed record TapCandidateQuery(
     string RequesterId,
     string TargetIdOrUpn,
     string? RequestersGroupId,
-    IReadOnlyList<string> ApproverGroupIds);
+    IReadOnlyList<string> ApproverGroupIds,
+    bool WithRegistrationContext = false);
+
+/// <summary>Who asks for several people at once (see <see cref="TapCandidateQuery"/>).</summary>
+public sealed record TapCandidatesQuery(
+    string RequesterId,
+    IReadOnlyList<string> TargetIdsOrUpns,
+    string? RequestersGroupId,
+    IReadOnlyList<string> ApproverGroupIds,
+    bool WithRegistrationContext = false);
 
 /// <summary>
 /// The facts about a TAP request's target and requester, read together. TargetMethodTypes holds Graph's method names
@@ -177,9 +210,22 @@ public sealed record TapCandidate(
     IReadOnlyList<string> TargetMethodTypes,
     TapPolicy Policy,
     bool RequesterInRequestersGroup,
-    IReadOnlyDictionary<string, IReadOnlyList<string>> ApproverIdsByGroup);
+    IReadOnlyDictionary<string, IReadOnlyList<string>> ApproverIdsByGroup,
+    RegistrationContext? Registration = null);
+
+/// <summary>
+/// The tenant's named locations and authentication strengths: where a What-If of "register security information" is
+/// asked from, and which strengths a pass satisfies. Null parts could not be read (the check then says so).
+/// </summary>
+public sealed record RegistrationContext(IReadOnlyList<NamedLocation>? Locations, IReadOnlyList<AuthenticationStrength>? Strengths);
 
 public sealed record TapFormFacts(IReadOnlyList<DirectoryUser> DirectReports, TapPolicy Policy);
+
+/// <summary>
+/// A registered method: its Graph type without prefix and suffix ("microsoftAuthenticator", "fido2", "phone",
+/// "password", "temporaryAccessPass"...) and when it was registered, where Graph says.
+/// </summary>
+public sealed record RegisteredMethod(string Id, string Type, DateTimeOffset? CreatedDateTime);
 
 public sealed record TapIssueOptions(DateTimeOffset? StartDateTime, int LifetimeInMinutes, bool IsUsableOnce);
 
@@ -216,9 +262,12 @@ public sealed record NamedLocation(string Id, string DisplayName, string Kind, b
 public sealed record WhatIfQuery(string UserId, string IpAddress, string? Country = null,
     string UserAction = "registerSecurityInformation", string ClientAppType = "browser", string DevicePlatform = "windows");
 
-/// <summary>One policy's What-If answer; <see cref="AuthenticationStrengthId"/> is its grant's strength, if any.</summary>
+/// <summary>
+/// One policy's What-If answer. <paramref name="GrantOperator"/> ("AND"/"OR") and <paramref name="AuthenticationStrengthId"/>
+/// come from the policy's grant controls, which the answer carries (whatIfAnalysisResult inherits conditionalAccessPolicy).
+/// </summary>
 public sealed record WhatIfResult(string PolicyId, string DisplayName, string State, bool PolicyApplies,
-    IReadOnlyList<string> BuiltInControls, string? AnalysisReasons, string? AuthenticationStrengthId = null);
+    IReadOnlyList<string> BuiltInControls, string? AnalysisReasons, string? GrantOperator = null, string? AuthenticationStrengthId = null);
 
 public sealed record SignInTally(int Total, IReadOnlyDictionary<string, int> ByResult, bool Available, string? UnavailableReason);
 

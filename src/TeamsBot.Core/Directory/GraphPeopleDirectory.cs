@@ -104,22 +104,43 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
     /// groups and roles, its methods, the TAP policy, the requester's requesters-group membership and every approver
     /// group's users. A target that does not exist gives Target = null.
     /// </summary>
-    public Task<TapCandidate> GetTapCandidateAsync(TapCandidateQuery query, CancellationToken ct = default) =>
-        GraphFailures.RunAsync(async () =>
+    public async Task<TapCandidate> GetTapCandidateAsync(TapCandidateQuery query, CancellationToken ct = default) =>
+        (await GetTapCandidatesAsync(new TapCandidatesQuery(query.RequesterId, [query.TargetIdOrUpn], query.RequestersGroupId, query.ApproverGroupIds,
+            query.WithRegistrationContext), ct).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// The same facts for several targets: what every request shares (the TAP policy, the requester's group, the
+    /// approver groups, the named locations and strengths) is read once, each target's reads beside it, all in Graph
+    /// $batch calls of at most 20 requests (https://learn.microsoft.com/graph/json-batching). Targets named by sign-in
+    /// name have their roles read in one more batch, once their object ids are known.
+    /// </summary>
+    public Task<IReadOnlyList<TapCandidate>> GetTapCandidatesAsync(TapCandidatesQuery query, CancellationToken ct = default) =>
+        GraphFailures.RunAsync<IReadOnlyList<TapCandidate>>(async () =>
         {
             var client = graph.Client;
-            var target = client.Users[query.TargetIdOrUpn];
             var approverGroups = query.ApproverGroupIds.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            var requests = new Dictionary<string, Func<RequestInformation>>
+            var requests = new Dictionary<string, Func<RequestInformation>>(StringComparer.Ordinal);
+            for (var t = 0; t < query.TargetIdsOrUpns.Count; t++)
             {
-                ["target"] = () => target.ToGetRequestInformation(rc => rc.QueryParameters.Select = DirectoryMapping.UserSelect),
-                ["manager"] = () => target.Manager.ToGetRequestInformation(rc => rc.QueryParameters.Select = ["id"]),
-                ["memberOf"] = () => target.TransitiveMemberOf.ToGetRequestInformation(rc => rc.QueryParameters.Top = PageSize),
-                ["methods"] = () => target.Authentication.Methods.ToGetRequestInformation(),
-                ["policy"] = () => client.Policies.AuthenticationMethodsPolicy.AuthenticationMethodConfigurations["TemporaryAccessPass"].ToGetRequestInformation(),
-            };
-            // Roles by the target's object id: in this round trip when the query names it, else in a second one.
-            if (Guid.TryParse(query.TargetIdOrUpn, out _)) AddRoleRequests(requests, query.TargetIdOrUpn);
+                var idOrUpn = query.TargetIdsOrUpns[t];
+                var target = client.Users[idOrUpn];
+                var p = TargetPrefix(t);
+                requests[p + "target"] = () => target.ToGetRequestInformation(rc => rc.QueryParameters.Select = DirectoryMapping.UserSelect);
+                requests[p + "manager"] = () => target.Manager.ToGetRequestInformation(rc => rc.QueryParameters.Select = ["id"]);
+                requests[p + "memberOf"] = () => target.TransitiveMemberOf.ToGetRequestInformation(rc => rc.QueryParameters.Top = PageSize);
+                requests[p + "methods"] = () => target.Authentication.Methods.ToGetRequestInformation();
+                // Roles by the target's object id: in this round trip when the query names it, else in a second one.
+                if (Guid.TryParse(idOrUpn, out _)) AddRoleRequests(requests, p, idOrUpn);
+            }
+            requests["policy"] = () => client.Policies.AuthenticationMethodsPolicy.AuthenticationMethodConfigurations["TemporaryAccessPass"].ToGetRequestInformation();
+            if (query.WithRegistrationContext)
+            {
+                // Named locations (https://learn.microsoft.com/graph/api/conditionalaccessroot-list-namedlocations) and
+                // authentication strengths (https://learn.microsoft.com/graph/api/authenticationstrengthroot-list-policies),
+                // both Policy.Read.All: where a What-If is asked from, and which strengths a pass satisfies.
+                requests["locations"] = () => client.Identity.ConditionalAccess.NamedLocations.ToGetRequestInformation();
+                requests["strengths"] = () => client.Policies.AuthenticationStrengthPolicies.ToGetRequestInformation();
+            }
             if (query.RequestersGroupId is { } requestersGroup)
             {
                 requests["requester"] = () => client.Users[query.RequesterId].CheckMemberGroups.ToPostRequestInformation(
@@ -138,6 +159,7 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
             var items = await GraphBatch.SendAsync(client, requests, time, ct).ConfigureAwait(false);
 
             var policy = DirectoryMapping.ToTapPolicy(await items["policy"].ExpectAsync(AuthenticationMethodConfiguration.CreateFromDiscriminatorValue, ct).ConfigureAwait(false));
+            var registration = query.WithRegistrationContext ? await RegistrationContextAsync(items, ct).ConfigureAwait(false) : null;
 
             var requesterInGroup = false;
             if (items.TryGetValue("requester", out var requester) && requester.Status != 404)
@@ -162,40 +184,54 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
                 approvers[groupId] = all.OfType<User>().Select(u => u.Id).OfType<string>().ToList();
             }
 
-            if (items["target"].Status == 404)
+            // Targets named by sign-in name: their roles by object id, all in one more batch.
+            var users = new User?[query.TargetIdsOrUpns.Count];
+            var more = new Dictionary<string, Func<RequestInformation>>(StringComparer.Ordinal);
+            for (var t = 0; t < users.Length; t++)
             {
-                return new TapCandidate(null, null, new HashSet<string>(), [], [], policy, requesterInGroup, approvers);
+                var p = TargetPrefix(t);
+                if (items[p + "target"].Status == 404) continue;
+                users[t] = await items[p + "target"].ExpectAsync(User.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
+                if (!items.ContainsKey(p + "roleAssignments") && users[t]?.Id is { } userId) AddRoleRequests(more, p, userId);
             }
-            var user = await items["target"].ExpectAsync(User.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
-
-            string? managerId = null;
-            if (items["manager"].Status != 404)
-            {
-                managerId = (await items["manager"].ExpectAsync(DirectoryObject.CreateFromDiscriminatorValue, ct).ConfigureAwait(false))?.Id;
-            }
-
-            var memberOfPage = await items["memberOf"].ExpectAsync(DirectoryObjectCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
-            var memberOf = await WithLaterPagesAsync(memberOfPage, next => target.TransitiveMemberOf.WithUrl(next).GetAsync(cancellationToken: ct))
-                .ConfigureAwait(false);
-            var groups = memberOf.OfType<Group>().Select(g => g.Id).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
-            // Without RoleManagement.Read.Directory Graph lists a role with its id only: it is still a role, so it is kept
-            // (with an empty template id) rather than letting an administrator pass as a plain user.
-            var roles = memberOf.OfType<DirectoryRole>()
-                .Select(r => r.RoleTemplateId is { } template ? new DirectoryRoleHolding(template, r.DisplayName ?? template) : Unreadable)
-                .ToList();
-            if (!items.ContainsKey("roleAssignments") && user?.Id is { } userId)
-            {
-                var more = new Dictionary<string, Func<RequestInformation>>();
-                AddRoleRequests(more, userId);
+            if (more.Count > 0)
                 foreach (var (key, item) in await GraphBatch.SendAsync(client, more, time, ct).ConfigureAwait(false)) items[key] = item;
+
+            var candidates = new List<TapCandidate>();
+            for (var t = 0; t < users.Length; t++)
+            {
+                var p = TargetPrefix(t);
+                if (users[t] is not { } user)
+                {
+                    candidates.Add(new TapCandidate(null, null, new HashSet<string>(), [], [], policy, requesterInGroup, approvers, registration));
+                    continue;
+                }
+                var target = client.Users[query.TargetIdsOrUpns[t]];
+
+                string? managerId = null;
+                if (items[p + "manager"].Status != 404)
+                {
+                    managerId = (await items[p + "manager"].ExpectAsync(DirectoryObject.CreateFromDiscriminatorValue, ct).ConfigureAwait(false))?.Id;
+                }
+
+                var memberOfPage = await items[p + "memberOf"].ExpectAsync(DirectoryObjectCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
+                var memberOf = await WithLaterPagesAsync(memberOfPage, next => target.TransitiveMemberOf.WithUrl(next).GetAsync(cancellationToken: ct))
+                    .ConfigureAwait(false);
+                var groups = memberOf.OfType<Group>().Select(g => g.Id).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+                // Without RoleManagement.Read.Directory Graph lists a role with its id only: it is still a role, so it is kept
+                // (with an empty template id) rather than letting an administrator pass as a plain user.
+                var roles = memberOf.OfType<DirectoryRole>()
+                    .Select(r => r.RoleTemplateId is { } template ? new DirectoryRoleHolding(template, r.DisplayName ?? template) : Unreadable)
+                    .ToList();
+                if (items.ContainsKey(p + "roleAssignments")) roles = Merge(roles, await ScopedAndEligibleRolesAsync(items, p, ct).ConfigureAwait(false));
+
+                var methods = await items[p + "methods"].ExpectAsync(AuthenticationMethodCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
+                var methodTypes = (methods?.Value ?? []).Select(DirectoryMapping.MethodType).Distinct(StringComparer.Ordinal).ToList();
+
+                candidates.Add(new TapCandidate(DirectoryMapping.ToDirectoryUser(user), managerId, groups, roles, methodTypes, policy,
+                    requesterInGroup, approvers, registration));
             }
-            roles = Merge(roles, await ScopedAndEligibleRolesAsync(items, ct).ConfigureAwait(false));
-
-            var methods = await items["methods"].ExpectAsync(AuthenticationMethodCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
-            var methodTypes = (methods?.Value ?? []).Select(DirectoryMapping.MethodType).Distinct(StringComparer.Ordinal).ToList();
-
-            return new TapCandidate(user is null ? null : DirectoryMapping.ToDirectoryUser(user), managerId, groups, roles, methodTypes, policy,
-                requesterInGroup, approvers);
+            return candidates;
         }, "read the request's target, approvers and TAP policy", ct);
 
     public Task<IReadOnlyDictionary<string, string>> NamesAsync(IReadOnlyCollection<string> objectIds, CancellationToken ct = default) =>
@@ -224,44 +260,46 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
             }
             return names;
         }, "read the names of users and groups", ct);
+    /// <summary>The batch ids of one target's reads: "0:target", "0:manager"…; the single request's are the first target's.</summary>
+    private static string TargetPrefix(int index) => index.ToString(CultureInfo.InvariantCulture) + ":";
 
     /// <summary>
     /// Role assignments at every scope (tenant-wide and administrative units) and PIM eligibilities: transitiveMemberOf
     /// lists only active, tenant-wide roles, and an eligible Global Administrator is one activation away from the role
     /// (roleManagement/directory: rbacapplication-list-roleassignments, -list-roleeligibilityscheduleinstances).
     /// </summary>
-    private void AddRoleRequests(Dictionary<string, Func<RequestInformation>> requests, string principalId)
+    private void AddRoleRequests(Dictionary<string, Func<RequestInformation>> requests, string prefix, string principalId)
     {
         var directory = graph.Client.RoleManagement.Directory;
         var filter = $"principalId eq '{principalId}'";
-        requests["roleAssignments"] = () => directory.RoleAssignments.ToGetRequestInformation(rc =>
+        requests[prefix + "roleAssignments"] = () => directory.RoleAssignments.ToGetRequestInformation(rc =>
         {
             rc.QueryParameters.Filter = filter;
             rc.QueryParameters.Expand = ["roleDefinition"];
         });
-        requests["roleEligibilities"] = () => directory.RoleEligibilityScheduleInstances.ToGetRequestInformation(rc =>
+        requests[prefix + "roleEligibilities"] = () => directory.RoleEligibilityScheduleInstances.ToGetRequestInformation(rc =>
         {
             rc.QueryParameters.Filter = filter;
             rc.QueryParameters.Expand = ["roleDefinition"];
         });
     }
 
-    private static async Task<List<DirectoryRoleHolding>> ScopedAndEligibleRolesAsync(Dictionary<string, BatchItem> items, CancellationToken ct)
+    private static async Task<List<DirectoryRoleHolding>> ScopedAndEligibleRolesAsync(Dictionary<string, BatchItem> items, string prefix, CancellationToken ct)
     {
         var roles = new List<DirectoryRoleHolding>();
         // Without RoleManagement.Read.Directory both reads answer 403: the person's roles are unknown, and unknown is
         // treated as privileged, so that no eligible administrator passes as a plain user.
-        if (items["roleAssignments"].Status == 403 || items["roleEligibilities"].Status == 403)
+        if (items[prefix + "roleAssignments"].Status == 403 || items[prefix + "roleEligibilities"].Status == 403)
         {
             roles.Add(Unreadable);
             return roles;
         }
-        var assignments = await items["roleAssignments"].ExpectAsync(UnifiedRoleAssignmentCollectionResponse.CreateFromDiscriminatorValue, ct)
+        var assignments = await items[prefix + "roleAssignments"].ExpectAsync(UnifiedRoleAssignmentCollectionResponse.CreateFromDiscriminatorValue, ct)
             .ConfigureAwait(false);
         foreach (var assignment in assignments?.Value ?? [])
             roles.Add(Holding(assignment.RoleDefinition, assignment.RoleDefinitionId, assignment.DirectoryScopeId, eligible: false));
         // A tenant without Entra ID P2 has no PIM: the eligibility list then answers 400, and there is nothing eligible.
-        var eligibilities = items["roleEligibilities"];
+        var eligibilities = items[prefix + "roleEligibilities"];
         if (eligibilities.Status == 400) return roles;
         var instances = await eligibilities.ExpectAsync(UnifiedRoleEligibilityScheduleInstanceCollectionResponse.CreateFromDiscriminatorValue, ct)
             .ConfigureAwait(false);
@@ -276,6 +314,22 @@ internal sealed class GraphPeopleDirectory(GraphClientProvider graph, TimeProvid
         var name = definition?.DisplayName ?? "A directory role";
         var scoped = scope is { Length: > 0 } s && s != "/";
         return new DirectoryRoleHolding(template, name, Eligible: eligible, Scoped: scoped);
+    }
+
+    /// <summary>
+    /// The named locations and strengths from the batch; a part Graph would not give (no permission, throttled past the
+    /// retries) is null, so that the request is still decided on the rest and the check says what it could not see.
+    /// </summary>
+    private async Task<RegistrationContext> RegistrationContextAsync(Dictionary<string, BatchItem> items, CancellationToken ct)
+    {
+        var client = graph.Client;
+        var locations = items["locations"].Succeeded
+            ? await GraphPolicyEvidence.ReadLocationsAsync(client, items["locations"], ct).ConfigureAwait(false)
+            : null;
+        var strengths = items["strengths"].Succeeded
+            ? await GraphPolicyEvidence.ReadStrengthsAsync(client, items["strengths"], ct).ConfigureAwait(false)
+            : null;
+        return new RegistrationContext(locations, strengths);
     }
 
     private static readonly DirectoryRoleHolding Unreadable = new("", "A directory role the bot cannot read (grant RoleManagement.Read.Directory)");

@@ -1,3 +1,4 @@
+using Microsoft.Graph;
 using Microsoft.Graph.Identity.ConditionalAccess.Evaluate;
 using Microsoft.Graph.Models;
 using Microsoft.Kiota.Abstractions;
@@ -34,29 +35,46 @@ internal sealed class GraphPolicyEvidence(GraphClientProvider graph, TimeProvide
                     : null;
             }
 
-            var locations = new List<NamedLocation>();
-            var locationPage = await items["locations"].ExpectAsync(NamedLocationCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
-            while (locationPage is not null)
-            {
-                locations.AddRange((locationPage.Value ?? []).Select(GraphConditionalAccess.ToNamedLocation).OfType<NamedLocation>());
-                locationPage = locationPage.OdataNextLink is { } next
-                    ? await client.Identity.ConditionalAccess.NamedLocations.WithUrl(next).GetAsync(cancellationToken: ct).ConfigureAwait(false)
-                    : null;
-            }
-            // Read as JSON: allowedCombinations are authenticationMethodModes, which the SDK folds into a flags enum.
+            if (!items["locations"].Succeeded) throw await items["locations"].ErrorAsync(ct).ConfigureAwait(false);
+            var locations = await ReadLocationsAsync(client, items["locations"], ct).ConfigureAwait(false);
             if (!items["strengths"].Succeeded) throw await items["strengths"].ErrorAsync(ct).ConfigureAwait(false);
-            var strengths = new List<AuthenticationStrength>();
-            var strengthPage = JsonNode.Parse(items["strengths"].Body ?? "{}") as JsonObject;
-            while (strengthPage is not null)
-            {
-                strengths.AddRange((strengthPage["value"] as JsonArray ?? []).OfType<JsonObject>().Select(ToStrength));
-                strengthPage = (string?)strengthPage["@odata.nextLink"] is { } next
-                    ? await GraphJson.SendAsync(client.RequestAdapter, client.Policies.AuthenticationStrengthPolicies.WithUrl(next).ToGetRequestInformation(), ct)
-                        .ConfigureAwait(false) as JsonObject
-                    : null;
-            }
+            var strengths = await ReadStrengthsAsync(client, items["strengths"], ct).ConfigureAwait(false);
             return new PolicyContext(policies, locations, tap, strengths);
         }, "read the Conditional Access policies, named locations, authentication strengths and TAP policy", ct);
+
+    /// <summary>Every named location, from a listing's first page in a $batch answer and its later pages.</summary>
+    internal static async Task<List<NamedLocation>> ReadLocationsAsync(GraphServiceClient client, BatchItem firstPage, CancellationToken ct)
+    {
+        var locations = new List<NamedLocation>();
+        var page = await firstPage.ExpectAsync(NamedLocationCollectionResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false);
+        while (page is not null)
+        {
+            locations.AddRange((page.Value ?? []).Select(GraphConditionalAccess.ToNamedLocation).OfType<NamedLocation>());
+            page = page.OdataNextLink is { } next
+                ? await client.Identity.ConditionalAccess.NamedLocations.WithUrl(next).GetAsync(cancellationToken: ct).ConfigureAwait(false)
+                : null;
+        }
+        return locations;
+    }
+
+    /// <summary>
+    /// Every authentication strength, from a listing's first page in a $batch answer and its later pages. Read as JSON:
+    /// allowedCombinations are authenticationMethodModes, which the SDK folds into a flags enum.
+    /// </summary>
+    internal static async Task<List<AuthenticationStrength>> ReadStrengthsAsync(GraphServiceClient client, BatchItem firstPage, CancellationToken ct)
+    {
+        var strengths = new List<AuthenticationStrength>();
+        var page = JsonNode.Parse(firstPage.Body ?? "{}") as JsonObject;
+        while (page is not null)
+        {
+            strengths.AddRange((page["value"] as JsonArray ?? []).OfType<JsonObject>().Select(ToStrength));
+            page = (string?)page["@odata.nextLink"] is { } next
+                ? await GraphJson.SendAsync(client.RequestAdapter, client.Policies.AuthenticationStrengthPolicies.WithUrl(next).ToGetRequestInformation(), ct)
+                    .ConfigureAwait(false) as JsonObject
+                : null;
+        }
+        return strengths;
+    }
 
     internal static AuthenticationStrength ToStrength(JsonObject strength) => new(
         (string?)strength["id"] ?? "",

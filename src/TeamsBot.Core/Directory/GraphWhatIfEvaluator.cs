@@ -1,16 +1,35 @@
 using Microsoft.Graph.Identity.ConditionalAccess.Evaluate;
 using Microsoft.Graph.Models;
+using Microsoft.Kiota.Abstractions;
 
 namespace TeamsBot.Directory;
 
 /// <summary>Conditional Access What-If through Microsoft Graph (POST /identity/conditionalAccess/evaluate).</summary>
-internal sealed class GraphWhatIfEvaluator(GraphClientProvider graph) : IWhatIfEvaluator
+internal sealed class GraphWhatIfEvaluator(GraphClientProvider graph, TimeProvider time) : IWhatIfEvaluator
 {
     public Task<IReadOnlyList<WhatIfResult>> EvaluateAsync(WhatIfQuery query, CancellationToken ct = default) =>
         GraphFailures.RunAsync(async () =>
         {
             var answer = await graph.Client.Identity.ConditionalAccess.Evaluate.PostAsEvaluatePostResponseAsync(Body(query), cancellationToken: ct).ConfigureAwait(false);
             return Results(answer);
+        }, "evaluate the Conditional Access policies (What-If)", ct);
+
+    public Task<IReadOnlyList<IReadOnlyList<WhatIfResult>>> EvaluateAllAsync(IReadOnlyList<WhatIfQuery> queries, CancellationToken ct = default) =>
+        GraphFailures.RunAsync<IReadOnlyList<IReadOnlyList<WhatIfResult>>>(async () =>
+        {
+            if (queries.Count == 0) return [];
+            var client = graph.Client;
+            var requests = new Dictionary<string, Func<RequestInformation>>(StringComparer.Ordinal);
+            for (var i = 0; i < queries.Count; i++)
+            {
+                var query = queries[i];
+                requests[$"whatif{i}"] = () => client.Identity.ConditionalAccess.Evaluate.ToPostRequestInformation(Body(query));
+            }
+            var items = await GraphBatch.SendAsync(client, requests, time, ct).ConfigureAwait(false);
+            var results = new List<IReadOnlyList<WhatIfResult>>();
+            for (var i = 0; i < queries.Count; i++)
+                results.Add(Results(await items[$"whatif{i}"].ExpectAsync(EvaluatePostResponse.CreateFromDiscriminatorValue, ct).ConfigureAwait(false)));
+            return results;
         }, "evaluate the Conditional Access policies (What-If)", ct);
 
     internal static EvaluatePostRequestBody Body(WhatIfQuery query) => new()
@@ -39,5 +58,6 @@ internal sealed class GraphWhatIfEvaluator(GraphClientProvider graph) : IWhatIfE
         r.PolicyApplies ?? false,
         (r.GrantControls?.BuiltInControls ?? []).OfType<ConditionalAccessGrantControl>().Select(GraphEnums.WireName).ToList(),
         r.AnalysisReasons is { } reasons ? GraphEnums.WireName(reasons) : null,
+        r.GrantControls?.Operator,
         r.GrantControls?.AuthenticationStrength?.Id))];
 }

@@ -20,6 +20,7 @@ public static class TenantDirectoryServiceCollectionExtensions
         services.TryAddSingleton<GraphServiceClient>(sp => sp.GetRequiredService<GraphClientProvider>().Client);
         services.TryAddSingleton<IPeopleDirectory, GraphPeopleDirectory>();
         services.TryAddSingleton<ITemporaryAccessPasses, GraphTemporaryAccessPasses>();
+        services.TryAddSingleton<IAuthenticationMethods, GraphAuthenticationMethods>();
         services.TryAddSingleton<ITapPolicySource, GraphTapPolicySource>();
         services.TryAddSingleton<IConditionalAccess, GraphConditionalAccess>();
         services.TryAddSingleton<IWhatIfEvaluator, GraphWhatIfEvaluator>();

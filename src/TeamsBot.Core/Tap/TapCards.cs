@@ -15,6 +15,7 @@ public static class TapVerbs
     public const string Revoke = "tap.revoke";
     public const string Mine = "tap.mine";
     public const string Pending = "tap.pending";
+    public const string Renew = "tap.renew";
 }
 
 /// <summary>Every TAP card, drawn from the record (or the form's values) alone.</summary>
@@ -45,6 +46,8 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
         body.Add(policy.IsUsableOnce
             ? Card.Text("One-time use (required by your tenant's policy).", subtle: true)
             : Card.InputToggle(TapFormData.Inputs.UsableOnce, "One-time use (recommended)", values.UsableOnce));
+        if (form.OfferFileAnyway)
+            body.Add(Card.InputToggle(TapFormData.Inputs.FileAnyway, "File it anyway: the approvers see why the pass may not work", false));
         body.Add(Card.InputText(TapFormData.Inputs.Reason, "Reason", values.Reason, placeholder: "e.g. first day on 1 December, laptop handed out by IT",
             required: true, errorMessage: "Give a reason.", maxLength: TapEligibility.MaxReasonLength, multiline: true));
         return Card.Create(body, [Card.Execute("Submit request", TapVerbs.Submit, TapFormData.ForDraft(draftId), "positive")]);
@@ -73,6 +76,7 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
         if (notice is not null) body.Add(Card.Text(notice, weight: "Bolder"));
         body.Add(Status(record, tap, forRequester: true));
         body.Add(Details(record, tap, includeRequester: false));
+        if (OutlookBlock(record, tap) is { } outlook) body.Add(outlook);
         var actions = new List<JsonNode?>();
         var data = Data(record);
         switch (record.State)
@@ -83,6 +87,9 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
             case ApprovalState.Completed when tap.Issued && !Ended(tap):
                 if (tap.RevealedAt is null) actions.Add(Card.Execute("Reveal pass", TapVerbs.Reveal, data, "positive"));
                 actions.Add(Card.Execute("Revoke pass", TapVerbs.Revoke, data, "destructive"));
+                break;
+            case ApprovalState.Completed when tap.ExpiredUnusedAt is not null:
+                actions.Add(Card.Execute("Request a new pass", TapVerbs.Renew, data, "positive"));
                 break;
         }
         return Card.Create(body, actions);
@@ -115,6 +122,7 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
         var body = new List<JsonNode?> { Card.Title($"TAP request for {tap.TargetName}") };
         body.Add(Status(record, tap, forRequester: false));
         body.Add(Details(record, tap, includeRequester: true));
+        if (OutlookBlock(record, tap) is { } outlook) body.Add(outlook);
         if (tap.Privileged)
             body.Add(Card.Problem($"{tap.TargetName} holds a directory role ({string.Join(", ", tap.TargetRoles ?? [])}): only privileged approvers can decide."));
         var actions = new List<JsonNode?>();
@@ -153,6 +161,7 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
         style: record.State switch
         {
             ApprovalState.Completed when tap.Issued && !Ended(tap) => "good",
+            ApprovalState.Completed when tap.Registered => "good",
             ApprovalState.Pending or ApprovalState.Approved or ApprovalState.Executing => "accent",
             ApprovalState.Completed => "default",
             _ => "attention",
@@ -178,6 +187,8 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
             ApprovalState.Cancelled => $"Cancelled by {record.Requester.Name} {When(record.UpdatedAt)}.",
             ApprovalState.Refused => record.Outcome ?? "Not sent: no approver could be reached.",
             ApprovalState.Failed => $"Approved by {decision?.By.Name}, but the pass could not be created: {record.Outcome}",
+            ApprovalState.Completed when tap.Registered => RegisteredLine(tap),
+            ApprovalState.Completed when tap.ExpiredUnusedAt is not null => $"Pass expired {When(tap.EndsAt)} before {tap.TargetName} registered a sign-in method.",
             ApprovalState.Completed when tap.RevokedAt is not null => $"Pass revoked by {tap.RevokedBy?.Name} {When(tap.RevokedAt)}.",
             ApprovalState.Completed when Ended(tap) => $"Pass expired {When(tap.EndsAt)}.",
             ApprovalState.Completed when tap.RevealedAt is not null =>
@@ -204,7 +215,7 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
 
     private static JsonObject Data(ApprovalRecord record) => ApprovalAction.For(record);
 
-    private static string MethodName(string type) => type switch
+    internal static string MethodName(string type) => type switch
     {
         "microsoftAuthenticator" => "Microsoft Authenticator",
         "fido2" => "Passkey (FIDO2)",
@@ -216,6 +227,62 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
         "platformCredential" => "Platform credential",
         _ => type,
     };
+
+    // ---------------------------------------------------------------- will it work
+
+    /// <summary>The check made before filing: will the hire be able to register with the pass, in words.</summary>
+    private static JsonObject? OutlookBlock(ApprovalRecord record, TapRequest tap)
+    {
+        if (tap.Outlook is not { } outlook) return null;
+        var headline = outlook.Verdict switch
+        {
+            TapOutlookVerdict.Works => Card.Good($"Will it work? Yes: {tap.TargetName} can register their own methods with the pass."),
+            TapOutlookVerdict.Caution => Card.Text("Will it work? Probably, but note:", weight: "Bolder"),
+            _ => Card.Problem("Will it work? No: the pass can't be used to register security information."
+                + (outlook.FiledAnyway ? $" {record.Requester.Name} filed it anyway." : "")),
+        };
+        return Card.Container([headline, .. outlook.Findings.Select(f => Card.Text(f, subtle: true))], separator: true);
+    }
+
+    // ---------------------------------------------------------------- custody after issue
+
+    private static string RegisteredLine(TapRequest tap) =>
+        $"{tap.TargetName} registered {MethodName(tap.RegisteredMethod ?? "")} at {When(tap.RegisteredAt)}; "
+        + (tap.PassDeletedAt is null ? "deleting the pass…" : "the pass was deleted.");
+
+    /// <summary>To the requester and the approver who decided: the hire registered a method of their own, so the pass is gone.</summary>
+    public JsonObject RegistrationNotice(ApprovalRecord record, bool forRequester)
+    {
+        var tap = record.Tap();
+        return Card.Create([
+            Card.Text(RegisteredLine(tap), weight: "Bolder"),
+            Card.Text(forRequester
+                ? $"The pass you asked for ({record.Reference}) is no longer needed: {tap.TargetName} signs in with their own method now."
+                : $"The pass you approved for {record.Requester.Name} ({record.Reference}) is no longer needed.", subtle: true),
+        ]);
+    }
+
+    /// <summary>To the requester, once, before an unused pass ends.</summary>
+    public JsonObject ExpiryReminder(ApprovalRecord record)
+    {
+        var tap = record.Tap();
+        return Card.Create([
+            Card.Text($"The pass for {tap.TargetName} expires at {When(tap.EndsAt)}, and {tap.TargetName} hasn't registered a sign-in method yet.", weight: "Bolder"),
+            Card.Text(tap.RevealedAt is null
+                ? $"You haven't revealed it yet: select **Reveal pass** on the request card ({record.Reference}), and give it to {tap.TargetName} in person or by phone."
+                : $"{tap.TargetName} signs in at https://aka.ms/mysecurityinfo with it and registers Microsoft Authenticator or a passkey ({record.Reference}).", subtle: true),
+        ]);
+    }
+
+    /// <summary>To the requester, once, after a pass ended unused: with a button that opens the request form filled in again.</summary>
+    public JsonObject ExpiredUnusedNotice(ApprovalRecord record)
+    {
+        var tap = record.Tap();
+        return Card.Create([
+            Card.Text($"The pass for {tap.TargetName} expired at {When(tap.EndsAt)} before {tap.TargetName} registered a sign-in method.", weight: "Bolder"),
+            Card.Text($"They still have no method of their own ({record.Reference}). Ask for a new pass when they are ready to use it.", subtle: true),
+        ], [Card.Execute("Request a new pass", TapVerbs.Renew, Data(record), "positive")]);
+    }
 
     private static DateOnly? ParseDate(string? s) => DateOnly.TryParseExact(s, "yyyy-MM-dd", out var d) ? d : null;
     private static TimeOnly? ParseTime(string? s) => TimeOnly.TryParseExact(s, "HH:mm", out var t) ? t : null;

@@ -13,7 +13,8 @@ public sealed record TapFormData(
     [property: JsonPropertyName(TapFormData.Inputs.StartTime)] string? StartTime,
     [property: JsonPropertyName(TapFormData.Inputs.Lifetime)] string? Lifetime,
     [property: JsonPropertyName(TapFormData.Inputs.UsableOnce)] string? UsableOnce,
-    [property: JsonPropertyName(TapFormData.Inputs.Reason)] string? Reason)
+    [property: JsonPropertyName(TapFormData.Inputs.Reason)] string? Reason,
+    [property: JsonPropertyName(TapFormData.Inputs.FileAnyway)] string? FileAnyway = null)
 {
     /// <summary>The ids of the form's inputs.</summary>
     public static class Inputs
@@ -25,7 +26,12 @@ public sealed record TapFormData(
         public const string Lifetime = "lifetimeMinutes";
         public const string UsableOnce = "usableOnce";
         public const string Reason = "reason";
+        public const string FileAnyway = "fileAnyway";
     }
+
+    /// <summary>The requester confirmed a request the check says cannot work (the toggle sends "true").</summary>
+    [JsonIgnore]
+    public bool ConfirmedAnyway => string.Equals(FileAnyway, "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The Submit button's data: the draft id alone (the client merges the inputs in).</summary>
     public static JsonObject ForDraft(string draftId) =>

@@ -36,5 +36,13 @@ public sealed class TapOptions
     /// <summary>How long pass creation may take before the jobs treat it as interrupted (a crash) and start it again.</summary>
     public TimeSpan StuckIssuanceAfter { get; set; } = DefaultStuckIssuanceAfter;
 
+    /// <summary>How often issued passes are watched: has the hire registered a method of their own (then the pass is
+    /// deleted), is an unused pass about to expire, has it expired unused. On one instance, under a lease.</summary>
+    public TimeSpan RegistrationWatchInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long before an unused pass expires its requester is reminded; never more than a quarter of the
+    /// pass's lifetime, so that a short pass is not "about to expire" as soon as it starts.</summary>
+    public TimeSpan ExpiryReminderLead { get; set; } = TimeSpan.FromHours(1);
+
     public static readonly TimeSpan DefaultStuckIssuanceAfter = TimeSpan.FromMinutes(2);
 }

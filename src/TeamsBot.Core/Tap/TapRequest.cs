@@ -4,7 +4,9 @@ namespace TeamsBot.Tap;
 
 /// <summary>
 /// What a TAP request is about, and what became of the pass. Stored in the approval record; it never holds the pass
-/// itself, only the id of the Graph method that carries it.
+/// itself, only the id of the Graph method that carries it. The custody steps after issue (the hire registered a
+/// method, the pass deleted, people told, the reminder, the expiry unused) are each recorded here by compare-and-swap
+/// before anyone is told, so that each happens once however many rounds of the watch run.
 /// </summary>
 public sealed record TapRequest(
     string TargetId,
@@ -27,13 +29,25 @@ public sealed record TapRequest(
     DateTimeOffset? RevealedAt = null,
     DateTimeOffset? RevokedAt = null,
     Person? RevokedBy = null,
-    bool ExpiryShown = false)
+    bool ExpiryShown = false,
+    string? RegisteredMethod = null,
+    DateTimeOffset? RegisteredAt = null,
+    DateTimeOffset? PassDeletedAt = null,
+    bool RegistrationTold = false,
+    DateTimeOffset? ReminderSentAt = null,
+    DateTimeOffset? ExpiredUnusedAt = null,
+    TapOutlook? Outlook = null,
+    string? BatchId = null)
 {
     public const string Kind = "tap";
 
     public DateTimeOffset EndsAt => StartsAt.AddMinutes(LifetimeMinutes);
 
-    public bool Issued => MethodId is not null && RevokedAt is null;
+    /// <summary>A pass exists and is the requester's to reveal or revoke: made, not revoked, and the hire has not registered a method of their own.</summary>
+    public bool Issued => MethodId is not null && RevokedAt is null && RegisteredAt is null;
+
+    /// <summary>The hire registered a method of their own after the pass was made (the custody watch saw it).</summary>
+    public bool Registered => RegisteredAt is not null;
 
     public JsonObject ToJson() => ApprovalRecord.ToSubject(this, TapJson.Default.TapRequest);
 }

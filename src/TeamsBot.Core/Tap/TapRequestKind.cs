@@ -69,7 +69,9 @@ public sealed class TapRequestKind(
                 LifetimeMinutes = issued.LifetimeInMinutes,
                 PassesCreated = r.Tap().PassesCreated + 1,
             }) with { Outcome = "Pass created." },
-                $"{record.Decision?.By.Name} approved your TAP request for {tap.TargetName} ({record.Reference}). Select **Reveal pass** on the request card to see it.", ct);
+                // A part of an onboarding batch: the batch tells the requester once, for everyone.
+                tap.BatchId is not null ? null
+                    : $"{record.Decision?.By.Name} approved your TAP request for {tap.TargetName} ({record.Reference}). Select **Reveal pass** on the request card to see it.", ct);
             if (completed is null)
             {
                 // The record moved while the pass was being created (a recovery took over): the pass is unknown to it.

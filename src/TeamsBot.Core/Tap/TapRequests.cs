@@ -8,9 +8,12 @@ using TeamsBot.Work;
 
 namespace TeamsBot.Tap;
 
-/// <summary>The request form as it should be drawn: whom it offers, the tenant's policy, what was typed, the draft.</summary>
+/// <summary>
+/// The request form as it should be drawn: whom it offers, the tenant's policy, what was typed, the draft.
+/// <paramref name="OfferFileAnyway"/>: the check says the pass cannot work, and the requester may confirm it anyway.
+/// </summary>
 public sealed record TapForm(IReadOnlyList<DirectoryUser> Reports, TapPolicy Policy, TapFormValues Values, string DraftId,
-    IReadOnlyList<string> Problems);
+    IReadOnlyList<string> Problems, bool OfferFileAnyway = false);
 
 /// <summary>The values of the request form, kept when the form comes back with problems.</summary>
 public sealed record TapFormValues(string? ChosenReport, string? OtherUpn, string? StartDate, string? StartTime, int Lifetime, bool UsableOnce,
@@ -44,6 +47,7 @@ public sealed partial class TapRequests(
     IPeopleDirectory people,
     ITemporaryAccessPasses passes,
     ITapPolicySource policies,
+    IWhatIfEvaluator whatIf,
     IAuditLog audit,
     PassVault vault,
     BackgroundWork work,
@@ -104,12 +108,14 @@ public sealed partial class TapRequests(
         if (problems.Count > 0) return await ProblemsAsync(requester.Id, values, draftId, problems, null, ct);
 
         TapPolicy? policy = null;
+        var cannotWork = false;
         var filing = await workflow.FileAsync(kind, $"tap.form:{requester.Id.ToLowerInvariant()}:{draftId}", requester, async token =>
         {
             if (await CountRecentRequestsAsync(requester.Id, token) >= Options.MaxRequestsPerHour)
                 return new Draft.Refused([$"You've filed {Options.MaxRequestsPerHour} requests in the last hour, the most allowed. Try again later."]);
             var facts = await people.GetTapCandidateAsync(new TapCandidateQuery(requester.Id, target!, Options.RequestersGroupId,
-                new[] { Options.ApproversGroupId, Options.PrivilegedApproversGroupId }.OfType<string>().Where(g => g.Length > 0).Distinct().ToList()), token);
+                new[] { Options.ApproversGroupId, Options.PrivilegedApproversGroupId }.OfType<string>().Where(g => g.Length > 0).Distinct().ToList(),
+                WithRegistrationContext: true), token);
             policy = facts.Policy;
             var verdict = TapEligibility.Check(new TapRequestDraft(target, startsAt, lifetime, values.UsableOnce, values.Reason), facts,
                 requester.Id, Options, breakGlass.Value, time.GetUtcNow());
@@ -120,8 +126,25 @@ public sealed partial class TapRequests(
                 return new Draft.Refused(verdict.Problems);
             }
             var request = verdict.Request!;
+            // Will the hire be able to use it? Said to the approvers; a pass that cannot work is refused unless confirmed.
+            var outlook = await OutlookAsync(request, facts.Registration, token);
+            if (outlook.Verdict == TapOutlookVerdict.Cannot)
+            {
+                if (!data.ConfirmedAnyway)
+                {
+                    cannotWork = true;
+                    List<string> reasons = [$"A pass for {request.TargetName} can't be used to register security information:", .. outlook.Findings,
+                        "If the approvers should decide anyway, turn on **File it anyway** and submit again."];
+                    await audit.AppendAsync(new AuditEntry(time.GetUtcNow(), "tap.refused", requester.Id, requester.Name, request.TargetUpn, "refused",
+                        string.Join(" ", reasons)), token);
+                    return new Draft.Refused(reasons);
+                }
+                outlook = outlook with { FiledAnyway = true };
+            }
+            request = request with { Outlook = outlook };
             return new Draft.Ready(request.ToJson(),
-                $"starts {request.StartsAt:O}; {request.LifetimeMinutes} min; {(request.UsableOnce ? "one-time" : "multi-use")}; reason: {request.Reason}",
+                $"starts {request.StartsAt:O}; {request.LifetimeMinutes} min; {(request.UsableOnce ? "one-time" : "multi-use")}; reason: {request.Reason}; "
+                + $"will it work: {outlook.Verdict.ToString().ToLowerInvariant()}{(outlook.FiledAnyway ? " (filed anyway)" : "")}",
                 verdict.Approvers,
                 // One open request per person, whoever asks.
                 $"tap.person:{request.TargetId.ToLowerInvariant()}",
@@ -134,16 +157,56 @@ public sealed partial class TapRequests(
         {
             Filing.Filed { New: true } filed => new SubmitResult.Filed(filed.Record, "Request filed. I've asked the approvers."),
             Filing.Filed filed => new SubmitResult.Filed(filed.Record, null),
-            Filing.Refused refused => await ProblemsAsync(requester.Id, values, draftId, refused.Problems, policy, ct),
+            Filing.Refused refused => await ProblemsAsync(requester.Id, values, draftId, refused.Problems, policy, ct, cannotWork),
             _ => new SubmitResult.BeingFiled(),
         };
     }
 
+    /// <summary>
+    /// The form again, filled in from one of the clicker's earlier requests (one whose pass expired unused): the same
+    /// person, lifetime and use. Null when the request is not the clicker's (or no longer exists).
+    /// </summary>
+    public async Task<TapForm?> RenewFormAsync(ApprovalAction action, Click click, CancellationToken ct)
+    {
+        var record = await workflow.GetAsync(kind, action.Id, ct);
+        if (record is null || !SameUser(click.By.Id, record.Requester.Id)) return null;
+        var tap = record.Tap();
+        var form = await FormAsync(click.By.Id, tap.TargetUpn, ct);
+        var reason = $"A new pass: the one from {record.Reference} expired before {tap.TargetName} registered a sign-in method.";
+        return form with
+        {
+            Values = form.Values with
+            {
+                Lifetime = Math.Clamp(tap.LifetimeMinutes, form.Policy.MinimumLifetimeInMinutes, Math.Max(form.Policy.MinimumLifetimeInMinutes, form.Policy.MaximumLifetimeInMinutes)),
+                UsableOnce = tap.UsableOnce || form.Policy.IsUsableOnce,
+                Reason = reason.Length <= TapEligibility.MaxReasonLength ? reason : null,
+            },
+        };
+    }
+
     private async Task<SubmitResult> ProblemsAsync(string requesterId, TapFormValues values, string draftId, IReadOnlyList<string> problems,
-        TapPolicy? policy, CancellationToken ct)
+        TapPolicy? policy, CancellationToken ct, bool offerFileAnyway = false)
     {
         var facts = await people.GetTapFormFactsAsync(requesterId, ct);
-        return new SubmitResult.Problems(new TapForm(Eligible(facts.DirectReports), policy ?? facts.Policy, values, draftId, problems));
+        return new SubmitResult.Problems(new TapForm(Eligible(facts.DirectReports), policy ?? facts.Policy, values, draftId, problems, offerFileAnyway));
+    }
+
+    /// <summary>
+    /// The What-If of registering security information for the hire, from an untrusted and a trusted network, in one
+    /// Graph $batch, judged with the methods they have. A What-If that fails is said, not a reason to refuse.
+    /// </summary>
+    private async Task<TapOutlook> OutlookAsync(TapRequest request, RegistrationContext? context, CancellationToken ct)
+    {
+        var places = TapReadiness.Places(request.TargetId, context);
+        try
+        {
+            var results = await whatIf.EvaluateAllAsync([.. places.Select(p => p.Query)], ct);
+            return TapReadiness.Judge(request, context, places, results);
+        }
+        catch (DirectoryException ex)
+        {
+            return TapReadiness.Judge(request, context, places, null, ex.Message);
+        }
     }
 
     // ---------------------------------------------------------------- reveal, hide, revoke
@@ -161,7 +224,8 @@ public sealed partial class TapRequests(
             return new ClickAnswer.Show(record, Audiences.Requester);
         // Claim the reveal first, so that a double click can't replace the pass the first click is showing.
         var now = time.GetUtcNow();
-        var claimed = await engine.AmendAsync(record.Id, r => r.Tap().RevealedAt is not null ? null : r.WithTap(r.Tap() with { RevealedAt = now }), ct);
+        var claimed = await engine.AmendAsync(record.Id, r => r.Tap().RevealedAt is not null || !r.Tap().Issued ? null : r.WithTap(r.Tap() with { RevealedAt = now }), ct);
+        if (claimed is not null && !claimed.Tap().Issued) return new ClickAnswer.Show(claimed, Audiences.Requester);
         if (claimed?.Tap().RevealedAt != now)
             return new ClickAnswer.Show(claimed ?? record, Audiences.Requester,
                 "The pass was already shown once and can't be shown again. If it was lost, revoke it and ask for a new one.");
@@ -188,6 +252,12 @@ public sealed partial class TapRequests(
                     MethodId = fresh.MethodId,
                     PassesCreated = r.Tap().PassesCreated + 1,
                 }), ct) ?? claimed;
+                if (revealed.Tap().Registered)
+                {
+                    // The custody watch saw the hire register a method while this pass was being made: it is not needed.
+                    await passes.DeleteAsync(tap.TargetId, fresh.MethodId, ct);
+                    return new ClickAnswer.Show(revealed, Audiences.Requester);
+                }
                 await Audit("tap.reissued", click.By, tap.TargetUpn, "issued",
                     $"{record.Reference}; the first pass was never shown, so it was replaced; method {fresh.MethodId}", ct);
             }
@@ -228,7 +298,7 @@ public sealed partial class TapRequests(
         // The revocation is claimed on the record first: of two clicks (a double click, requester and approver at
         // once) one revokes, audits and tells; the other shows the record as it is.
         var now = time.GetUtcNow();
-        var revoked = await engine.AmendAsync(record.Id, r => r.Tap().RevokedAt is not null ? null
+        var revoked = await engine.AmendAsync(record.Id, r => !r.Tap().Issued ? null
             : r.WithTap(r.Tap() with { RevokedAt = now, RevokedBy = click.By }), ct) ?? record;
         if (revoked.Tap().RevokedAt != now || !SameUser(revoked.Tap().RevokedBy?.Id ?? "", click.By.Id))
             return new ClickAnswer.Show(revoked, audience);
@@ -295,11 +365,15 @@ public sealed partial class TapRequests(
 
     // ---------------------------------------------------------------- helpers
 
-    private async Task<int> CountRecentRequestsAsync(string requesterId, CancellationToken ct)
+    /// <summary>Requests filed in the last hour: an onboarding batch counts once, its parts not at all.</summary>
+    internal async Task<int> CountRecentRequestsAsync(string requesterId, CancellationToken ct)
     {
         var since = time.GetUtcNow().AddHours(-1);
-        // Newest first: the limit plus one is enough to tell whether the limit is reached.
-        return (await engine.ByRequesterAsync(TapRequest.Kind, requesterId, Options.MaxRequestsPerHour + 1, ct)).Count(r => r.CreatedAt >= since);
+        // Newest first: the limit plus one (and a batch's parts) is enough to tell whether the limit is reached.
+        var singles = (await engine.ByRequesterAsync(TapRequest.Kind, requesterId, Options.MaxRequestsPerHour + 1 + TapBatch.MaxHires, ct))
+            .Count(r => r.CreatedAt >= since && r.Tap().BatchId is null);
+        var batches = (await engine.ByRequesterAsync(TapBatch.Kind, requesterId, Options.MaxRequestsPerHour + 1, ct)).Count(r => r.CreatedAt >= since);
+        return singles + batches;
     }
 
     private static TapFormValues Values(TapFormData data) => new(
@@ -312,9 +386,14 @@ public sealed partial class TapRequests(
         data.Reason);
 
     /// <summary>The chosen start in the user's time zone (Teams says which), or null for "the default".</summary>
-    private DateTimeOffset? ReadStart(TapFormValues values, string? timeZone, out string? problem)
+    private DateTimeOffset? ReadStart(TapFormValues values, string? timeZone, out string? problem) =>
+        ReadStart(values.StartDate, values.StartTime, timeZone, out problem);
+
+    /// <summary>A start date and time typed in the user's time zone, or null for "the default".</summary>
+    internal DateTimeOffset? ReadStart(string? startDate, string? startTime, string? timeZone, out string? problem)
     {
         problem = null;
+        var values = (StartDate: startDate, StartTime: startTime);
         var hasDate = !string.IsNullOrWhiteSpace(values.StartDate);
         var hasTime = !string.IsNullOrWhiteSpace(values.StartTime);
         if (!hasDate && !hasTime) return null;
@@ -356,7 +435,8 @@ public sealed partial class TapRequests(
         return Math.Max(10, (int)Math.Floor((tap.EndsAt - now).TotalMinutes));
     }
 
-    private static List<DirectoryUser> Eligible(IReadOnlyList<DirectoryUser> reports) =>
+    /// <summary>The reports a pass can be asked for (enabled members), by name.</summary>
+    internal static List<DirectoryUser> Eligible(IReadOnlyList<DirectoryUser> reports) =>
         [.. reports.Where(r => r.AccountEnabled && r.Kind == UserKind.Member).OrderBy(r => r.DisplayName, StringComparer.OrdinalIgnoreCase)];
 
     private Task Audit(string action, Person actor, string target, string outcome, string? details, CancellationToken ct) =>
@@ -364,7 +444,7 @@ public sealed partial class TapRequests(
 
     private static bool SameUser(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
-    private static string NewDraftId() => Guid.NewGuid().ToString("N");
+    internal static string NewDraftId() => Guid.NewGuid().ToString("N");
 
     private static string Shorten(string s) => s.Length > 60 ? s[..60] + "…" : s;
 

@@ -16,7 +16,7 @@ public static class TapRoles
 
 public static class TapSetup
 {
-    /// <summary>TAP requests: settings, the approval kind, the use cases, the feature, its cards, the pass vault and the jobs.</summary>
+    /// <summary>TAP requests: settings, the approval kind, the use cases, the feature, its cards, the pass vault, the jobs and the custody watch.</summary>
     public static IServiceCollection AddTapRequests(this IServiceCollection services, IConfiguration configuration)
     {
         return services
@@ -25,9 +25,14 @@ public static class TapSetup
             .AddSingleton<TapCards>()
             .AddSingleton<PassVault>()
             .AddApprovalKind<TapRequestKind>(configuration)
+            .AddSingleton<TapBatchCards>()
+            .AddApprovalKind<TapBatchKind>(configuration)
             .AddSingleton<TapRequests>()
+            .AddSingleton<TapBatches>()
+            .AddSingleton<TapCustody>()
             .AddBotFeature<TapFeature>()
-            .AddLeasedJob<TapJobs>();
+            .AddLeasedJob<TapJobs>()
+            .AddLeasedJob<TapCustodyJob>();
     }
 
     private sealed class TapRoleGroups(IOptions<TapOptions> options) : IRoleGroups
@@ -53,7 +58,9 @@ public sealed class TapOptionsValidator : IValidateOptions<TapOptions>
                 ("Tap:RequestExpiry", options.RequestExpiry, "1.00:00:00"),
                 ("Tap:StuckIssuanceAfter", options.StuckIssuanceAfter, "00:02:00"),
                 ("Tap:RevealWindow", options.RevealWindow, "00:05:00"),
-                ("Tap:PickupWindow", options.PickupWindow, "01:00:00")),
+                ("Tap:PickupWindow", options.PickupWindow, "01:00:00"),
+                ("Tap:RegistrationWatchInterval", options.RegistrationWatchInterval, "00:05:00"),
+                ("Tap:ExpiryReminderLead", options.ExpiryReminderLead, "01:00:00")),
         ];
         if (options.MaxRequestsPerHour < 1) problems.Add("Tap:MaxRequestsPerHour must be at least 1.");
         return SettingsSetup.Result(problems);

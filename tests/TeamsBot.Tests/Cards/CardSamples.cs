@@ -19,6 +19,7 @@ public static class CardSamples
 
     public static IEnumerable<(string Name, JsonObject Card)> All(IServiceProvider services) =>
         Tap(services.GetRequiredService<TapCards>())
+            .Concat(TapBatch(services.GetRequiredService<TapBatchCards>()))
             .Concat(Policy(services.GetRequiredService<PolicyCards>()))
             .Concat(Help(services.GetRequiredService<HelpFeature>()));
 
@@ -43,6 +44,15 @@ public static class CardSamples
         var issued = pending with { State = ApprovalState.Completed, Version = 3, Decision = decision,
             Subject = (request with { MethodId = "6c1d2e3f-0000-4000-8000-000000000001", IssuedAt = Now.AddMinutes(6), PassesCreated = 1 }).ToJson() };
         var privileged = pending.WithTap(request with { Privileged = true, TargetRoles = ["User Administrator"] });
+        yield return ("tap-form-file-anyway", cards.Form(new TapForm(reports, policy, values with { OtherUpn = "diego.siciliani@contoso.com" }, "draft-1",
+            ["A pass for Diego Siciliani can't be used to register security information:", "From an untrusted network: 'Block Diego' blocks registering security information."],
+            OfferFileAnyway: true)));
+        yield return ("tap-approver-will-work", cards.ForApprovers(pending.WithTap(request with { Outlook = new TapOutlook(TapOutlookVerdict.Works,
+            ["From an untrusted network: 'Combined Security Info Registration with TAP' requires MFA, which the pass satisfies."]) }), false));
+        yield return ("tap-approver-caution", cards.ForApprovers(pending.WithTap(request with { Outlook = new TapOutlook(TapOutlookVerdict.Caution,
+            ["Diego Siciliani already has Microsoft Authenticator: with it they can sign in and add methods without a pass, unless it is lost."]) }), false));
+        yield return ("tap-approver-cannot-filed-anyway", cards.ForApprovers(pending.WithTap(request with { Outlook = new TapOutlook(TapOutlookVerdict.Cannot,
+            ["From an untrusted network: 'Block Diego' blocks registering security information."], FiledAnyway: true) }), false));
         yield return ("tap-approver-pending", cards.ForApprovers(pending, false));
         yield return ("tap-approver-privileged", cards.ForApprovers(privileged, false));
         yield return ("tap-channel-pending", cards.ForApprovers(pending, true));
@@ -52,8 +62,52 @@ public static class CardSamples
         yield return ("tap-requester-rejected", cards.Requester(pending with { State = ApprovalState.Rejected, Decision = decision with { Approved = false, Comment = "Wrong person" } }));
         yield return ("tap-requester-failed", cards.Requester(pending with { State = ApprovalState.Failed, Decision = decision, Outcome = "Microsoft Graph is unavailable." }));
         yield return ("tap-revealed", cards.Revealed(issued, "Ab3$kL9p"));
+        var registered = issued.WithTap(issued.Tap() with { RegisteredMethod = "microsoftAuthenticator", RegisteredAt = Now.AddDays(7).AddHours(1),
+            PassDeletedAt = Now.AddDays(7).AddHours(1), RegistrationTold = true });
+        var expiredUnused = issued.WithTap(issued.Tap() with { ExpiredUnusedAt = Now.AddDays(8) });
+        yield return ("tap-requester-registered", cards.Requester(registered));
+        yield return ("tap-approver-registered", cards.ForApprovers(registered, false));
+        yield return ("tap-requester-expired-unused", cards.Requester(expiredUnused));
+        yield return ("tap-notice-registered", cards.RegistrationNotice(registered, forRequester: true));
+        yield return ("tap-notice-registered-approver", cards.RegistrationNotice(registered, forRequester: false));
+        yield return ("tap-notice-reminder", cards.ExpiryReminder(issued));
+        yield return ("tap-notice-expired-unused", cards.ExpiredUnusedNotice(expiredUnused));
         yield return ("tap-list", cards.List("Your TAP requests", [pending, issued], "You have no requests.", forApprover: false));
         yield return ("tap-list-empty", cards.List("Pending approvals", [], "Nothing waits for you.", forApprover: true));
+    }
+
+    public static IEnumerable<(string Name, JsonObject Card)> TapBatch(TapBatchCards cards)
+    {
+        var policy = new TapPolicy(true, 60, 60, 480, 8, false, [new("group", "all_users")], []);
+        var reports = new[]
+        {
+            new DirectoryUser("u21", "aiko.tanaka@contoso.com", "Aiko Tanaka", null, "Sales", null, UserKind.Member, true, Now.AddDays(3)),
+            new DirectoryUser("u22", "bruno.costa@contoso.com", "Bruno Costa", null, "Sales", null, UserKind.Member, true, Now.AddDays(3)),
+        };
+        yield return ("tap-batch-pick", cards.Pick(new TapBatchPick(reports, "draft-1")));
+        yield return ("tap-batch-pick-empty", cards.Pick(new TapBatchPick([], "draft-1", "Pick at least two people (for one, type **tap**).")));
+        var rows = new[] { new TapBatchRow("u21", "Aiko Tanaka (aiko.tanaka@contoso.com)", Now.AddDays(3)), new TapBatchRow("x@contoso.com", "x@contoso.com", null, "2026-12-01") };
+        yield return ("tap-batch-form", cards.Form(new TapBatchForm(rows, policy, new TapBatchValues(60, true, null, false), "draft-1", [])));
+        yield return ("tap-batch-form-problems", cards.Form(new TapBatchForm(rows, policy with { IsUsableOnce = true }, new TapBatchValues(60, true, "Onboarding", true), "draft-1",
+            ["Nobody in the list can get a pass:", "x@contoso.com: I can't find **x@contoso.com** in the directory."])));
+
+        TapRequest Request(string id, string upn, string name, TapOutlook? outlook = null) =>
+            new(id, upn, name, "Sales", null, Now.AddDays(3), [], Now.AddDays(3), 480, true, "Onboarding week", "g1", false, Outlook: outlook);
+        var batch = new TapBatch(
+        [
+            new TapBatchHire("u21", "Aiko Tanaka", Request("u21", "aiko.tanaka@contoso.com", "Aiko Tanaka", new TapOutlook(TapOutlookVerdict.Works, ["From an untrusted network: no Conditional Access policy asks for more than the pass."])), []),
+            new TapBatchHire("u22", "Bruno Costa", Request("u22", "bruno.costa@contoso.com", "Bruno Costa", new TapOutlook(TapOutlookVerdict.Caution, ["So Bruno Costa can register with the pass only from a trusted network (Contoso HQ)."])), []),
+            new TapBatchHire("u23", "Chen Wei", Request("u23", "chen.wei@contoso.com", "Chen Wei", new TapOutlook(TapOutlookVerdict.Cannot, ["From an untrusted network: 'Block' blocks registering security information."], FiledAnyway: true)), []),
+            new TapBatchHire("diego.siciliani@contoso.com", "Diego Siciliani", null, ["You can request a pass only for your own direct reports, and Entra ID doesn't list you as Diego Siciliani's manager."]),
+        ], 480, true, "Onboarding week", "g1");
+        var pending = new ApprovalRecord("0638999999999999999-abcdef12", global::TeamsBot.Tap.TapBatch.Kind, ApprovalState.Pending, 1,
+            new Person("h1", "Henrietta Mueller"), Now, Now.AddDays(1), Now, batch.ToJson());
+        var completed = pending with { State = ApprovalState.Completed, Version = 4, Decision = new ApprovalDecision(new Person("a1", "Adele Vance"), Now.AddMinutes(5), true, null) };
+        yield return ("tap-batch-approver-pending", cards.Render(pending, Audiences.Approver));
+        yield return ("tap-batch-channel-pending", cards.Render(pending, Audiences.Channel));
+        yield return ("tap-batch-requester-pending", cards.Render(pending, Audiences.Requester, "Filed for 3 of 4 people. I've asked the approvers."));
+        yield return ("tap-batch-requester-completed", cards.Render(completed, Audiences.Requester));
+        yield return ("tap-batch-approver-completed", cards.Render(completed, Audiences.Approver));
     }
 
     /// <summary>The seed's break-glass accounts and group, as the bot is configured in the tests.</summary>

@@ -153,6 +153,10 @@ public static class Personas
     public const string Miriam = "a0000000-0000-4000-8000-000000000017";
     public const string Enrico = "a0000000-0000-4000-8000-000000000018";
     public const string Christie = "a0000000-0000-4000-8000-000000000019";
+    public const string Henrietta = "a0000000-0000-4000-8000-000000000020";
+
+    /// <summary>Henrietta's twelve new hires (the onboarding batch), 21 to 32 in the seed's order.</summary>
+    public static readonly string[] OnboardingBatch = [.. Enumerable.Range(21, 12).Select(n => $"a0000000-0000-4000-8000-0000000000{n}")];
 }
 
 /// <summary>A temp directory per test class, removed at the end.</summary>

@@ -27,11 +27,12 @@ public sealed class BotWorld : IAsyncDisposable
     public static readonly Persona Lee = new(Personas.Lee, "Lee Gu", "lee.gu@contoso.com");
     public static readonly Persona Isaiah = new(Personas.Isaiah, "Isaiah Langer", "isaiah.langer@contoso.com");
     public static readonly Persona Christie = new(Personas.Christie, "Christie Cline", "christie.cline@contoso.com");
+    public static readonly Persona Henrietta = new(Personas.Henrietta, "Henrietta Mueller", "henrietta.mueller@contoso.com");
 
     /// <summary>The seed's Teams app in the organization's catalog (Bot:TeamsAppId).</summary>
     public const string TeamsAppId = "7b3f0c4d-2e1a-4b5c-8d9e-0f1a2b3c4d5e";
 
-    private static readonly Persona[] All = [Megan, Nestor, Adele, Alex, Patti, Lee, Isaiah, Christie];
+    private static readonly Persona[] All = [Megan, Nestor, Adele, Alex, Patti, Lee, Isaiah, Christie, Henrietta];
 
     private readonly TempDir _temp = new();
 
@@ -75,6 +76,7 @@ public sealed class BotWorld : IAsyncDisposable
         settings["Policies:WhatIfGuestUserId"] = Personas.Joni;
         // Tests run the jobs' rounds themselves; the timers stay quiet so that no round lands in a count or a race.
         settings["Tap:JobInterval"] = "1.00:00:00";
+        settings["Tap:RegistrationWatchInterval"] = "1.00:00:00";
         settings["Policies:JobInterval"] = "1.00:00:00";
         settings["BreakGlass:UserIds:0"] = Personas.BreakGlass1;
         settings["BreakGlass:UserIds:1"] = Personas.BreakGlass2;
