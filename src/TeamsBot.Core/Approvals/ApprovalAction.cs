@@ -1,3 +1,5 @@
+using TeamsBot.Cards;
+
 namespace TeamsBot.Approvals;
 
 /// <summary>The generic verbs of every approval, whatever its kind.</summary>
@@ -6,6 +8,23 @@ public static class ApprovalVerbs
     public const string Approve = "approval.approve";
     public const string Reject = "approval.reject";
     public const string Cancel = "approval.cancel";
+}
+
+/// <summary>The buttons every kind's approval card shares, so that a decision reads and posts the same everywhere.</summary>
+public static class ApprovalButtons
+{
+    /// <summary>Approve, and Reject with a required reason (shown to the requester).</summary>
+    public static IEnumerable<JsonNode?> Decide(ApprovalRecord record, string approve, string reject, string question, string sayWhy)
+    {
+        var data = ApprovalAction.For(record);
+        yield return Card.Execute(approve, ApprovalVerbs.Approve, data, "positive");
+        yield return Card.ShowCard("Reject",
+            [Card.InputText(ApprovalAction.CommentInput, question, required: true, errorMessage: sayWhy, maxLength: 500, multiline: true)],
+            [Card.Execute(reject, ApprovalVerbs.Reject, data, "destructive")]);
+    }
+
+    /// <summary>The requester's Cancel.</summary>
+    public static JsonNode Cancel(ApprovalRecord record, string label) => Card.Execute(label, ApprovalVerbs.Cancel, ApprovalAction.For(record));
 }
 
 /// <summary>

@@ -98,19 +98,11 @@ public sealed partial class PolicyCards
         body.AddRange(NoteBlocks(plan));
         if (record.State == ApprovalState.Pending && audience != Audiences.Requester)
             body.Add(Card.Text("Approving applies the plan at once. The bot reads the tenant again first and stops if it changed.", subtle: true));
-        var data = ApprovalAction.For(record);
-        var actions = new List<JsonNode?>();
-        actions.Add(Details(plan, names));
+        var actions = new List<JsonNode?> { Details(plan, names) };
         if (record.State == ApprovalState.Pending)
         {
-            if (audience == Audiences.Requester) actions.Add(Card.Execute("Cancel plan", ApprovalVerbs.Cancel, data));
-            else
-            {
-                actions.Add(Card.Execute("Approve plan", ApprovalVerbs.Approve, data, "positive"));
-                actions.Add(Card.ShowCard("Reject",
-                    [Card.InputText(ApprovalAction.CommentInput, "Why are you rejecting the plan?", required: true, errorMessage: "Say why.", maxLength: 500, multiline: true)],
-                    [Card.Execute("Reject plan", ApprovalVerbs.Reject, data, "destructive")]));
-            }
+            if (audience == Audiences.Requester) actions.Add(ApprovalButtons.Cancel(record, "Cancel plan"));
+            else actions.AddRange(ApprovalButtons.Decide(record, "Approve plan", "Reject plan", "Why are you rejecting the plan?", "Say why."));
         }
         return Card.Create(body, actions);
     }

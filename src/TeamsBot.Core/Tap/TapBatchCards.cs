@@ -125,20 +125,10 @@ public sealed class TapBatchCards
         }
 
         var actions = new List<JsonNode?>();
-        var data = ApprovalAction.For(record);
         if (record.State == ApprovalState.Pending)
         {
-            if (forRequester)
-            {
-                actions.Add(Card.Execute("Cancel request", ApprovalVerbs.Cancel, data));
-            }
-            else
-            {
-                actions.Add(Card.Execute($"Approve all {fine.Count}", ApprovalVerbs.Approve, data, "positive"));
-                actions.Add(Card.ShowCard("Reject",
-                    [Card.InputText(ApprovalAction.CommentInput, "Why are you rejecting it?", required: true, errorMessage: "Say why, so the requester can fix it.", maxLength: 500, multiline: true)],
-                    [Card.Execute("Reject request", ApprovalVerbs.Reject, data, "destructive")]));
-            }
+            if (forRequester) actions.Add(ApprovalButtons.Cancel(record, "Cancel request"));
+            else actions.AddRange(ApprovalButtons.Decide(record, $"Approve all {fine.Count}", "Reject request", "Why are you rejecting it?", "Say why, so the requester can fix it."));
         }
         return Card.Create(body, actions);
     }

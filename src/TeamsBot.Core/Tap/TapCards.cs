@@ -82,7 +82,7 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
         switch (record.State)
         {
             case ApprovalState.Pending:
-                actions.Add(Card.Execute("Cancel request", ApprovalVerbs.Cancel, data));
+                actions.Add(ApprovalButtons.Cancel(record, "Cancel request"));
                 break;
             case ApprovalState.Completed when tap.Issued && !Ended(tap):
                 if (tap.RevealedAt is null) actions.Add(Card.Execute("Reveal pass", TapVerbs.Reveal, data, "positive"));
@@ -129,10 +129,7 @@ public sealed class TapCards(IOptions<TapOptions> options, TimeProvider time)
         var data = Data(record);
         if (record.State == ApprovalState.Pending)
         {
-            actions.Add(Card.Execute("Approve", ApprovalVerbs.Approve, data, "positive"));
-            actions.Add(Card.ShowCard("Reject",
-                [Card.InputText(ApprovalAction.CommentInput, "Why are you rejecting it?", required: true, errorMessage: "Say why, so the requester can fix it.", maxLength: 500, multiline: true)],
-                [Card.Execute("Reject request", ApprovalVerbs.Reject, data, "destructive")]));
+            actions.AddRange(ApprovalButtons.Decide(record, "Approve", "Reject request", "Why are you rejecting it?", "Say why, so the requester can fix it."));
         }
         else if (record.State == ApprovalState.Completed && tap.Issued && !Ended(tap) && !inChannel)
         {
