@@ -80,24 +80,19 @@ public interface ITapPolicySource
     Task<TapPolicy> GetAsync(CancellationToken ct = default);
 }
 
-/// <summary>Conditional Access policies and named locations.</summary>
+/// <summary>One Conditional Access policy: read, create, update (the lists come with the status, <see cref="IPolicyEvidence"/>).</summary>
 public interface IConditionalAccess
 {
-    Task<IReadOnlyList<CaPolicyDocument>> ListPoliciesAsync(CancellationToken ct = default);
     Task<CaPolicyDocument?> GetPolicyAsync(string id, CancellationToken ct = default);
     /// <summary>Creates a policy from a Graph-shaped body (writable fields only).</summary>
     Task<CaPolicyDocument> CreatePolicyAsync(JsonObject body, CancellationToken ct = default);
     /// <summary>PATCHes the given fields.</summary>
     Task UpdatePolicyAsync(string id, JsonObject patch, CancellationToken ct = default);
-    Task<bool> DeletePolicyAsync(string id, CancellationToken ct = default);
-    Task<IReadOnlyList<NamedLocation>> ListNamedLocationsAsync(CancellationToken ct = default);
 }
 
 /// <summary>Conditional Access What-If evaluation.</summary>
 public interface IWhatIfEvaluator
 {
-    Task<IReadOnlyList<WhatIfResult>> EvaluateAsync(WhatIfQuery query, CancellationToken ct = default);
-
     /// <summary>Each query's evaluation, in order, in one Graph $batch (at most 20 queries per round trip).</summary>
     Task<IReadOnlyList<IReadOnlyList<WhatIfResult>>> EvaluateAllAsync(IReadOnlyList<WhatIfQuery> queries, CancellationToken ct = default);
 }
@@ -120,13 +115,6 @@ public sealed record PolicyChange(DateTimeOffset At, string Activity, string? Us
     public string Actor => UserName is not null || UserPrincipalName is not null
         ? $"{UserName ?? UserPrincipalName}{(UserName is not null && UserPrincipalName is not null ? $" ({UserPrincipalName})" : "")}"
         : $"the app {AppName ?? AppId ?? "(unnamed)"}";
-}
-
-/// <summary>Sign-in log figures for a policy.</summary>
-public interface ISignInReports
-{
-    /// <summary>Counts of applied-policy results (e.g. reportOnlyFailure) for one policy since a time.</summary>
-    Task<SignInTally> CountForPolicyAsync(string policyId, DateTimeOffset since, CancellationToken ct = default);
 }
 
 /// <summary>

@@ -4,28 +4,11 @@ using Microsoft.Graph.Models.ODataErrors;
 namespace TeamsBot.Directory;
 
 /// <summary>
-/// Conditional Access policies as raw Graph JSON (sent and read through the SDK's request builders and adapter, so
-/// auth and retries are the SDK's), and named locations as SDK models.
+/// One Conditional Access policy at a time as raw Graph JSON (sent and read through the SDK's request builders and
+/// adapter, so auth and retries are the SDK's); the lists are read in the status's $batch (<see cref="GraphPolicyEvidence"/>).
 /// </summary>
 internal sealed class GraphConditionalAccess(GraphClientProvider graph) : IConditionalAccess
 {
-    public Task<IReadOnlyList<CaPolicyDocument>> ListPoliciesAsync(CancellationToken ct = default) =>
-        GraphFailures.RunAsync<IReadOnlyList<CaPolicyDocument>>(async () =>
-        {
-            var client = graph.Client;
-            var policies = new List<CaPolicyDocument>();
-            var request = client.Identity.ConditionalAccess.Policies.ToGetRequestInformation();
-            while (request is not null)
-            {
-                var page = await GraphJson.SendAsync(client.RequestAdapter, request, ct).ConfigureAwait(false) as JsonObject;
-                policies.AddRange((page?["value"] as JsonArray ?? []).OfType<JsonObject>().Select(CaPolicyJson.ToDocument));
-                request = (string?)page?["@odata.nextLink"] is { } next
-                    ? client.Identity.ConditionalAccess.Policies.WithUrl(next).ToGetRequestInformation()
-                    : null;
-            }
-            return policies;
-        }, "read the Conditional Access policies", ct);
-
     public Task<CaPolicyDocument?> GetPolicyAsync(string id, CancellationToken ct = default) =>
         GraphFailures.RunAsync(async () =>
         {
@@ -61,38 +44,6 @@ internal sealed class GraphConditionalAccess(GraphClientProvider graph) : ICondi
                 CaPolicyJson.Writable(patch));
             await GraphJson.SendAsync(client.RequestAdapter, request, ct).ConfigureAwait(false);
         }, "update the Conditional Access policy", ct);
-
-    public Task<bool> DeletePolicyAsync(string id, CancellationToken ct = default) =>
-        GraphFailures.RunAsync(async () =>
-        {
-            var client = graph.Client;
-            try
-            {
-                await GraphJson.SendAsync(client.RequestAdapter, client.Identity.ConditionalAccess.Policies[id].ToDeleteRequestInformation(), ct)
-                    .ConfigureAwait(false);
-                return true;
-            }
-            catch (ODataError e) when (e.ResponseStatusCode == 404)
-            {
-                return false;
-            }
-        }, "delete the Conditional Access policy", ct);
-
-    public Task<IReadOnlyList<NamedLocation>> ListNamedLocationsAsync(CancellationToken ct = default) =>
-        GraphFailures.RunAsync<IReadOnlyList<NamedLocation>>(async () =>
-        {
-            var client = graph.Client;
-            var locations = new List<NamedLocation>();
-            var page = await client.Identity.ConditionalAccess.NamedLocations.GetAsync(cancellationToken: ct).ConfigureAwait(false);
-            while (page is not null)
-            {
-                locations.AddRange((page.Value ?? []).Select(ToNamedLocation).OfType<NamedLocation>());
-                page = page.OdataNextLink is { } next
-                    ? await client.Identity.ConditionalAccess.NamedLocations.WithUrl(next).GetAsync(cancellationToken: ct).ConfigureAwait(false)
-                    : null;
-            }
-            return locations;
-        }, "read the named locations", ct);
 
     internal static NamedLocation? ToNamedLocation(Microsoft.Graph.Models.NamedLocation location) => location switch
     {

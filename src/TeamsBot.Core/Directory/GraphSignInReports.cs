@@ -3,33 +3,12 @@ using Microsoft.Graph.Models.ODataErrors;
 
 namespace TeamsBot.Directory;
 
-/// <summary>Applied-policy results from the sign-in log through Microsoft Graph.</summary>
-internal sealed class GraphSignInReports(GraphClientProvider graph) : ISignInReports
+/// <summary>
+/// Applied-policy results from the sign-in log (GET /auditLogs/signIns, read in the status's $batch by
+/// <see cref="GraphPolicyEvidence"/>): the query, the tally over pages, and what a tenant that can't give them says.
+/// </summary>
+internal static class GraphSignInReports
 {
-    private const int PageSize = 1000;
-
-    public Task<SignInTally> CountForPolicyAsync(string policyId, DateTimeOffset since, CancellationToken ct = default) =>
-        GraphFailures.RunAsync(async () =>
-        {
-            var client = graph.Client;
-            var tally = new Tally(policyId);
-            try
-            {
-                var page = await client.AuditLogs.SignIns.GetAsync(rc =>
-                {
-                    rc.QueryParameters.Filter = Filter(policyId, since);
-                    rc.QueryParameters.Top = PageSize;
-                    rc.Headers.Add(PreferHeader.Name, PreferHeader.Value);
-                }, ct).ConfigureAwait(false);
-                await tally.AddPagesAsync(client, page, ct).ConfigureAwait(false);
-            }
-            catch (ODataError e) when (e.ResponseStatusCode == 403)
-            {
-                return Unavailable(e);
-            }
-            return tally.Result;
-        }, "read the sign-in logs", ct);
-
     // Without it Graph reports reportOnly* results as unknownFutureValue.
     internal static readonly (string Name, string Value) PreferHeader = ("Prefer", "include-unknown-enum-members");
 

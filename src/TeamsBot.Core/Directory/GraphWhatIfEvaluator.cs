@@ -7,13 +7,6 @@ namespace TeamsBot.Directory;
 /// <summary>Conditional Access What-If through Microsoft Graph (POST /identity/conditionalAccess/evaluate).</summary>
 internal sealed class GraphWhatIfEvaluator(GraphClientProvider graph, TimeProvider time) : IWhatIfEvaluator
 {
-    public Task<IReadOnlyList<WhatIfResult>> EvaluateAsync(WhatIfQuery query, CancellationToken ct = default) =>
-        GraphFailures.RunAsync(async () =>
-        {
-            var answer = await graph.Client.Identity.ConditionalAccess.Evaluate.PostAsEvaluatePostResponseAsync(Body(query), cancellationToken: ct).ConfigureAwait(false);
-            return Results(answer);
-        }, "evaluate the Conditional Access policies (What-If)", ct);
-
     public Task<IReadOnlyList<IReadOnlyList<WhatIfResult>>> EvaluateAllAsync(IReadOnlyList<WhatIfQuery> queries, CancellationToken ct = default) =>
         GraphFailures.RunAsync<IReadOnlyList<IReadOnlyList<WhatIfResult>>>(async () =>
         {

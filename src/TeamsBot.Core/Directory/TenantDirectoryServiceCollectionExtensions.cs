@@ -24,7 +24,6 @@ public static class TenantDirectoryServiceCollectionExtensions
         services.TryAddSingleton<ITapPolicySource, GraphTapPolicySource>();
         services.TryAddSingleton<IConditionalAccess, GraphConditionalAccess>();
         services.TryAddSingleton<IWhatIfEvaluator, GraphWhatIfEvaluator>();
-        services.TryAddSingleton<ISignInReports, GraphSignInReports>();
         services.TryAddSingleton<IPolicyEvidence, GraphPolicyEvidence>();
         services.TryAddSingleton<IDirectoryAudits, GraphDirectoryAudits>();
         services.TryAddSingleton<ITeamsAppInstallations, GraphTeamsAppInstallations>();

@@ -56,7 +56,7 @@ public sealed class GraphResilienceTests : IClassFixture<SimulatedTenantFixture>
     {
         fx.Tenant.Faults.Unavailable("/identity/conditionalAccess", retryAfterSeconds: 0);
 
-        var error = await Assert.ThrowsAsync<DirectoryException>(() => fx.Get<IConditionalAccess>().ListPoliciesAsync());
+        var error = await Assert.ThrowsAsync<DirectoryException>(() => fx.Get<IConditionalAccess>().GetPolicyAsync(Guid.NewGuid().ToString()));
 
         Assert.Equal(DirectoryErrorKind.Unavailable, error.Kind);
         Assert.Equal(503, error.StatusCode);

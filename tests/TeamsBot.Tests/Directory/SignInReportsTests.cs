@@ -5,19 +5,22 @@ using TeamsBot.Tests.DevTenant;
 
 namespace TeamsBot.Tests.Directory;
 
-/// <summary>ISignInReports through the Graph SDK.</summary>
+/// <summary>Sign-in tallies as the status reads them: in its evidence $batch, through the Graph SDK.</summary>
 public sealed class SignInReportsTests : IClassFixture<SimulatedTenantFixture>
 {
     private const string PolicyId = "11111111-2222-4333-8444-555555555555";
     private readonly SimulatedTenantFixture fx;
-    private readonly ISignInReports reports;
+    private readonly IPolicyEvidence evidence;
 
     public SignInReportsTests(SimulatedTenantFixture fixture)
     {
         fx = fixture;
         fx.Reset();
-        reports = fx.Get<ISignInReports>();
+        evidence = fx.Get<IPolicyEvidence>();
     }
+
+    private async Task<SignInTally> CountForPolicyAsync(string policyId, DateTimeOffset since) =>
+        (await evidence.GetEvidenceAsync([], [policyId], since)).SignIns[policyId];
 
     private void AddSignIn(string result, TimeSpan ago, string policyId = PolicyId) => fx.Tenant.State.AddSignIn(new JsonObject
     {
@@ -38,7 +41,7 @@ public sealed class SignInReportsTests : IClassFixture<SimulatedTenantFixture>
         AddSignIn("reportOnlyFailure", TimeSpan.FromDays(3)); // before the window
         AddSignIn("failure", TimeSpan.FromHours(1), policyId: Guid.NewGuid().ToString()); // another policy
 
-        var tally = await reports.CountForPolicyAsync(PolicyId, fx.Time.GetUtcNow().AddDays(-1));
+        var tally = await CountForPolicyAsync(PolicyId, fx.Time.GetUtcNow().AddDays(-1));
 
         Assert.True(tally.Available);
         Assert.Equal(4, tally.Total);
@@ -51,7 +54,7 @@ public sealed class SignInReportsTests : IClassFixture<SimulatedTenantFixture>
     [Fact]
     public async Task Counts_the_seeded_enforced_results()
     {
-        var tally = await reports.CountForPolicyAsync(Seed.MfaForAdmins, fx.Time.GetUtcNow().AddDays(-30));
+        var tally = await CountForPolicyAsync(Seed.MfaForAdmins, fx.Time.GetUtcNow().AddDays(-30));
 
         Assert.Equal(6, tally.Total);
         Assert.Equal(1, tally.ByResult["success"]);
@@ -68,7 +71,7 @@ public sealed class SignInReportsTests : IClassFixture<SimulatedTenantFixture>
         }
         fx.Tenant.RequestLog.Clear();
 
-        var tally = await reports.CountForPolicyAsync(PolicyId, fx.Time.GetUtcNow().AddDays(-2));
+        var tally = await CountForPolicyAsync(PolicyId, fx.Time.GetUtcNow().AddDays(-2));
 
         Assert.Equal(1005, tally.Total);
         Assert.Equal(2, fx.Tenant.RequestLog.RoundTrips);
@@ -79,7 +82,7 @@ public sealed class SignInReportsTests : IClassFixture<SimulatedTenantFixture>
     {
         fx.Tenant.State.SignInLogsLicensed = false;
 
-        var tally = await reports.CountForPolicyAsync(PolicyId, fx.Time.GetUtcNow().AddDays(-1));
+        var tally = await CountForPolicyAsync(PolicyId, fx.Time.GetUtcNow().AddDays(-1));
 
         Assert.False(tally.Available);
         Assert.Contains("P1 or P2", tally.UnavailableReason, StringComparison.Ordinal);

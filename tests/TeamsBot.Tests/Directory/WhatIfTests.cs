@@ -26,6 +26,9 @@ public sealed class WhatIfTests : IClassFixture<SimulatedTenantFixture>
         ca = fx.Get<IConditionalAccess>();
     }
 
+    /// <summary>One query, sent as the bot sends every What-If: inside a $batch.</summary>
+    private async Task<IReadOnlyList<WhatIfResult>> EvaluateAsync(WhatIfQuery query) => (await whatIf.EvaluateAllAsync([query]))[0];
+
     public static TheoryData<string, string, string, string> Matrix => new()
     {
         // user, address, policy (i) members, policy (ii) guests
@@ -46,7 +49,7 @@ public sealed class WhatIfTests : IClassFixture<SimulatedTenantFixture>
     {
         var (membersId, guestsId) = await DeployAsync(RegistrationPolicies.Members(), RegistrationPolicies.Guests());
 
-        var results = await whatIf.EvaluateAsync(new WhatIfQuery(userId, ip));
+        var results = await EvaluateAsync(new WhatIfQuery(userId, ip));
 
         Assert.Equal(members, Outcome(results, membersId));
         Assert.Equal(guests, Outcome(results, guestsId));
@@ -58,7 +61,7 @@ public sealed class WhatIfTests : IClassFixture<SimulatedTenantFixture>
     {
         var (membersId, guestsId) = await DeployAsync(RegistrationPolicies.MembersLegacy(), RegistrationPolicies.GuestsLegacy());
 
-        var results = await whatIf.EvaluateAsync(new WhatIfQuery(userId, ip));
+        var results = await EvaluateAsync(new WhatIfQuery(userId, ip));
 
         Assert.Equal(members, Outcome(results, membersId));
         Assert.Equal(guests, Outcome(results, guestsId));
@@ -69,13 +72,13 @@ public sealed class WhatIfTests : IClassFixture<SimulatedTenantFixture>
     {
         var (membersId, guestsId) = await DeployAsync(RegistrationPolicies.Members(), RegistrationPolicies.Guests());
 
-        var trusted = await whatIf.EvaluateAsync(new WhatIfQuery(Seed.Megan, Seed.TrustedIp));
-        var breakGlass = await whatIf.EvaluateAsync(new WhatIfQuery(Seed.BreakGlass1, Seed.UntrustedIp));
+        var trusted = await EvaluateAsync(new WhatIfQuery(Seed.Megan, Seed.TrustedIp));
+        var breakGlass = await EvaluateAsync(new WhatIfQuery(Seed.BreakGlass1, Seed.UntrustedIp));
 
         Assert.Equal("location", trusted.Single(r => r.PolicyId == membersId).AnalysisReasons);
         Assert.Equal("users,location", trusted.Single(r => r.PolicyId == guestsId).AnalysisReasons);
         Assert.Equal("users", breakGlass.Single(r => r.PolicyId == membersId).AnalysisReasons);
-        var applied = (await whatIf.EvaluateAsync(new WhatIfQuery(Seed.Megan, Seed.UntrustedIp))).Single(r => r.PolicyId == membersId);
+        var applied = (await EvaluateAsync(new WhatIfQuery(Seed.Megan, Seed.UntrustedIp))).Single(r => r.PolicyId == membersId);
         Assert.Equal(("notSet", "enabledForReportingButNotEnforced"), (applied.AnalysisReasons, applied.State));
         // The seeded policies target applications, not the registration user action.
         Assert.Equal("users,userActions", trusted.Single(r => r.PolicyId == Seed.MfaForAdmins).AnalysisReasons);
@@ -89,8 +92,8 @@ public sealed class WhatIfTests : IClassFixture<SimulatedTenantFixture>
         policy["conditions"]!["users"]!["excludeGroups"] = new JsonArray(Seed.TapApprovers);
         var created = await ca.CreatePolicyAsync(policy);
 
-        var alex = await whatIf.EvaluateAsync(new WhatIfQuery(Seed.Alex, Seed.UntrustedIp)); // member through Identity Team
-        var megan = await whatIf.EvaluateAsync(new WhatIfQuery(Seed.Megan, Seed.UntrustedIp));
+        var alex = await EvaluateAsync(new WhatIfQuery(Seed.Alex, Seed.UntrustedIp)); // member through Identity Team
+        var megan = await EvaluateAsync(new WhatIfQuery(Seed.Megan, Seed.UntrustedIp));
 
         Assert.False(alex.Single(r => r.PolicyId == created.Id).PolicyApplies);
         Assert.True(megan.Single(r => r.PolicyId == created.Id).PolicyApplies);
@@ -105,7 +108,7 @@ public sealed class WhatIfTests : IClassFixture<SimulatedTenantFixture>
         policy["conditions"]!["users"]!["excludeRoles"] = new JsonArray(Seed.GlobalAdministrator);
         var created = await ca.CreatePolicyAsync(policy);
 
-        var results = await whatIf.EvaluateAsync(new WhatIfQuery(Seed.Isaiah, Seed.UntrustedIp));
+        var results = await EvaluateAsync(new WhatIfQuery(Seed.Isaiah, Seed.UntrustedIp));
 
         Assert.False(results.Single(r => r.PolicyId == created.Id).PolicyApplies);
     }
@@ -122,8 +125,8 @@ public sealed class WhatIfTests : IClassFixture<SimulatedTenantFixture>
         };
         var created = await ca.CreatePolicyAsync(policy);
 
-        var joni = await whatIf.EvaluateAsync(new WhatIfQuery(Seed.Joni, Seed.UntrustedIp));
-        var irvin = await whatIf.EvaluateAsync(new WhatIfQuery(Seed.Irvin, Seed.UntrustedIp));
+        var joni = await EvaluateAsync(new WhatIfQuery(Seed.Joni, Seed.UntrustedIp));
+        var irvin = await EvaluateAsync(new WhatIfQuery(Seed.Irvin, Seed.UntrustedIp));
 
         Assert.False(joni.Single(r => r.PolicyId == created.Id).PolicyApplies); // Fabrikam is not listed
         Assert.True(irvin.Single(r => r.PolicyId == created.Id).PolicyApplies);
@@ -134,7 +137,7 @@ public sealed class WhatIfTests : IClassFixture<SimulatedTenantFixture>
     {
         var (membersId, _) = await DeployAsync(RegistrationPolicies.Members("disabled"), RegistrationPolicies.Guests());
 
-        var results = await whatIf.EvaluateAsync(new WhatIfQuery(Seed.Megan, Seed.UntrustedIp));
+        var results = await EvaluateAsync(new WhatIfQuery(Seed.Megan, Seed.UntrustedIp));
 
         Assert.DoesNotContain(results, r => r.PolicyId == membersId);
         Assert.Equal(3, results.Count);
@@ -151,8 +154,8 @@ public sealed class WhatIfTests : IClassFixture<SimulatedTenantFixture>
         };
         var created = await ca.CreatePolicyAsync(policy);
 
-        var wifi = await whatIf.EvaluateAsync(new WhatIfQuery(Seed.Megan, "198.51.100.200"));
-        var elsewhere = await whatIf.EvaluateAsync(new WhatIfQuery(Seed.Megan, Seed.ElsewhereIp));
+        var wifi = await EvaluateAsync(new WhatIfQuery(Seed.Megan, "198.51.100.200"));
+        var elsewhere = await EvaluateAsync(new WhatIfQuery(Seed.Megan, Seed.ElsewhereIp));
 
         Assert.True(wifi.Single(r => r.PolicyId == created.Id).PolicyApplies);
         Assert.Equal("location", elsewhere.Single(r => r.PolicyId == created.Id).AnalysisReasons);
@@ -161,7 +164,7 @@ public sealed class WhatIfTests : IClassFixture<SimulatedTenantFixture>
     [Fact]
     public async Task Evaluating_an_unknown_user_is_a_bad_request()
     {
-        var error = await Assert.ThrowsAsync<DirectoryException>(() => whatIf.EvaluateAsync(new WhatIfQuery(Guid.NewGuid().ToString(), Seed.TrustedIp)));
+        var error = await Assert.ThrowsAsync<DirectoryException>(() => EvaluateAsync(new WhatIfQuery(Guid.NewGuid().ToString(), Seed.TrustedIp)));
 
         Assert.Equal(DirectoryErrorKind.BadRequest, error.Kind);
     }
