@@ -36,5 +36,5 @@ if [ "${BENCH_SKIP_LOAD:-0}" != 1 ]; then
 fi
 if [ "${BENCH_SKIP_FLOWS:-0}" != 1 ]; then
   echo "[bench] flow costs in Graph round trips (simulated tenant)" >&2
-  dotnet "$RESULTS/bin/flows/Flows.dll" --bot "$RESULTS/bin/bot/TeamsBot" --db "$RESULTS/run/flows.db" 2>"$RESULTS/run/flows.log"
+  dotnet "$RESULTS/bin/flows/Flows.dll" --bot "$RESULTS/bin/local/TeamsBot.Local" --db "$RESULTS/run/flows.db" 2>"$RESULTS/run/flows.log"
 fi

@@ -5,10 +5,11 @@ using System.Text;
 using System.Text.Json.Nodes;
 using TeamsBot.Tests.Infrastructure;
 
-// The cost of each flow in Microsoft Graph round trips. Starts the bot (Development: local mode, the simulated tenant
-// on --tenant-port), a recording Bot Connector on --connector-port, and plays the personas through each flow over
-// HTTP. Before each step the tenant's request log (/_dev/requests) is cleared; after it, once the bot's background
-// work has gone quiet, it is read: HTTP round trips (a $batch counts once) and the items inside batches.
+// The cost of each flow in Microsoft Graph round trips. Starts the bot through its local launcher (--bot, the
+// TeamsBot.Local program: Development, local mode, the simulated tenant on --tenant-port), a recording Bot Connector
+// on --connector-port, and plays the personas through each flow over HTTP. Before each step the tenant's request log
+// (/_dev/requests) is cleared; after it, once the bot's background work has gone quiet, it is read: HTTP round trips
+// (a $batch counts once) and the items inside batches.
 var options = FlowOptions.Parse(args);
 await using var connector = await RecordingConnector.StartAsync(options.ConnectorPort);
 using var bot = BotProcess.Start(options);
@@ -117,8 +118,10 @@ internal sealed record FlowOptions(string BotPath, int BotPort, int TenantPort, 
             var i = Array.IndexOf(args, name);
             return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         }
-        return new FlowOptions(Get("--bot", "TeamsBot"), int.Parse(Get("--bot-port", "3978")), int.Parse(Get("--tenant-port", "3979")),
-            int.Parse(Get("--connector-port", "3991")), Get("--db", Path.Combine(Path.GetTempPath(), "teamsbot-flows.db")));
+        return new FlowOptions(Get("--bot", "TeamsBot.Local"), int.Parse(Get("--bot-port", "3978")), int.Parse(Get("--tenant-port", "3979")),
+            int.Parse(Get("--connector-port", "3991")),
+            // Absolute: the bot runs in its own directory, which a relative path would be read against.
+            Path.GetFullPath(Get("--db", Path.Combine(Path.GetTempPath(), "teamsbot-flows.db"))));
     }
 }
 
@@ -134,7 +137,7 @@ internal sealed record Persona(string AadObjectId, string Name)
     public string ConversationId => "a:flows-" + Name.Split(' ')[0].ToLowerInvariant();
 }
 
-/// <summary>The bot as a child process in Development (local mode, simulated tenant).</summary>
+/// <summary>The bot as a child process, through its local launcher, in Development (local mode, simulated tenant).</summary>
 internal sealed class BotProcess : IDisposable
 {
     private readonly Process _process;
