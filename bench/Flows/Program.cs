@@ -211,9 +211,13 @@ internal sealed class World(HttpClient bot, RecordingConnector connector, Uri te
         return new StepCost(name, log["roundTrips"]!.GetValue<int>(), log["batchItems"]!.GetValue<int>(), summary.Length == 0 ? "none" : summary, elapsed);
     }
 
-    /// <summary>Ids out of a path, so that calls group by kind.</summary>
+    /// <summary>
+    /// Ids (object ids, sign-in names) out of a path, so that calls group by kind; segments that name a kind of thing,
+    /// however long (authenticationMethodConfigurations, roleEligibilityScheduleInstances), stay.
+    /// </summary>
     private static string Shape(string path) =>
-        string.Join('/', path.Split('/').Select(s => s.Length >= 32 || s.Contains('@', StringComparison.Ordinal) ? "{id}" : s))
+        string.Join('/', path.Split('/').Select(s => Guid.TryParse(s, out _) || s.Contains('@', StringComparison.Ordinal)
+            || s.Contains("%40", StringComparison.OrdinalIgnoreCase) ? "{id}" : s))
             .Replace("/v1.0", "", StringComparison.Ordinal);
 
     /// <summary>
