@@ -94,6 +94,63 @@ await world.SettleAsync(() => world.LastCardWith(adele, "TAP request for Lynne R
 
 await Step("my requests (Megan)", () => world.SayAsync(megan, "my requests"), () => world.LastCardWith(megan, "Your TAP requests") is not null);
 
+// ---- Onboarding batch: Henrietta asks for passes for her twelve new hires at once, Adele approves them once.
+var henrietta = Persona.Henrietta;
+await world.InstallAsync(henrietta);
+await world.SettleAsync(() => world.CardsFor(henrietta).Count > 0);
+await Step("onboard: the pick card (Henrietta types 'onboard', her 12 reports listed)", () => world.SayAsync(henrietta, "onboard"),
+    () => world.LastCardWith(henrietta, "Passes for several new hires") is not null);
+var (pickCall, pick) = world.LastCardWith(henrietta, "Passes for several new hires")!.Value;
+var picked = CardReader.Data(pick, "Continue");
+picked["reports"] = string.Join(",", Seed.OnboardingBatch);
+JsonObject batchForm = null!;
+await Step("onboard: the form for 12 (Continue on the pick card)", async () =>
+{
+    batchForm = CardReader.CardOf(await world.ClickAsync(henrietta, "tap.batch.pick", picked, pickCall.ActivityId!));
+    Expect(CardReader.AllText(batchForm).Contains("Passes for 12 new hires", StringComparison.Ordinal), "no form for 12: " + CardReader.AllText(batchForm));
+});
+// The other way in: 'tap' followed by the twelve sign-in names opens the same form at once (not in the batch's sum).
+await Step("onboard: the form for 12 typed instead ('tap' + 12 sign-in names; not in the batch's sum)",
+    () => world.SayAsync(henrietta, "tap " + string.Join(" ", Seed.OnboardingBatchUpns)),
+    () => world.LastCardWith(henrietta, "Passes for 12 new hires") is not null);
+
+var batchSubmit = CardReader.Data(batchForm, "Submit request");
+batchSubmit["reason"] = "Onboarding week";
+StepCost? batchValidation = null;
+await Step("onboard: submit (checks of all 12, record, approval cards to both approvers)", async () =>
+{
+    var started = Stopwatch.StartNew();
+    var body = await world.ClickAsync(henrietta, "tap.batch.submit", batchSubmit, pickCall.ActivityId!);
+    batchValidation = await world.ReadLogAsync("onboard: validation of all 12 (inside the submit click)", started.Elapsed);
+    Expect(CardReader.AllText(CardReader.CardOf(body)).Contains("Filed for 12 of 12 people", StringComparison.Ordinal), "the batch was not filed for 12: " + body);
+}, () => world.LastCardWith(adele, "Onboarding passes for 12 people") is not null && world.LastCardWith(alex, "Onboarding passes for 12 people") is not null);
+steps.Insert(steps.Count - 1, batchValidation!);
+
+var (adeleBatchCall, adeleBatchCard) = world.LastCardWith(adele, "Onboarding passes for 12 people")!.Value;
+// Each pass's card as it reads now (posted, then updated in place).
+IReadOnlyList<(RecordedCall Call, JsonObject Card)> PassCards() =>
+    [.. world.CardsFor(henrietta).Where(c => c.Card.ToJsonString().Contains("Your TAP request for", StringComparison.Ordinal))
+        .GroupBy(c => c.Call.ActivityId).Select(g => g.Last())];
+await Step("onboard: approve all 12 (Adele) -> 12 passes, cards updated, Henrietta told", async () =>
+{
+    var body = await world.ClickAsync(adele, "approval.approve", CardReader.Data(adeleBatchCard, "Approve all 12"), adeleBatchCall.ActivityId!);
+    Expect(body.ToJsonString().Contains("Approved by Adele Vance", StringComparison.Ordinal), "batch approval failed: " + body);
+}, () => PassCards().Count(c => CardReader.Action(c.Card, "Reveal pass") is not null) >= 12
+    && world.LastCardWith(alex, "Each of the 12 passes has its own card") is not null
+    && connector.Calls.Any(c => c.Body?["text"]?.GetValue<string>()?.Contains("approved your onboarding batch", StringComparison.Ordinal) == true));
+
+// Each pass on its own card; Henrietta reveals every one (the last version of each card).
+var passCards = PassCards().Where(c => CardReader.Action(c.Card, "Reveal pass") is not null).ToList();
+Expect(passCards.Count == 12, $"{passCards.Count} pass cards, not 12");
+await Step("onboard: reveal all 12 (Henrietta, one click on each pass's card)", async () =>
+{
+    foreach (var (call, card) in passCards)
+    {
+        var body = await world.ClickAsync(henrietta, "tap.reveal", CardReader.Data(card, "Reveal pass"), call.ActivityId!);
+        Expect(CardReader.AllText(CardReader.CardOf(body)).Contains("Temporary Access Pass for", StringComparison.Ordinal), "reveal failed: " + body);
+    }
+});
+
 // ---- Registration policies (a feature merged separately: measured when the bot knows the commands)
 await world.InstallAsync(patti);
 await world.SettleAsync(() => world.CardsFor(patti).Count > 0);
@@ -113,6 +170,11 @@ foreach (var command in new[] { "policy status", "policy deploy" })
 var tap = steps.Where(s => s.Name.StartsWith("tap: ", StringComparison.Ordinal) && !s.Name.Contains("validation", StringComparison.Ordinal)).ToList();
 steps.Add(new StepCost("**TAP flow, request -> approve -> issue -> reveal** (form, submit, approve, reveal)", tap.Sum(s => s.RoundTrips),
     tap.Sum(s => s.BatchItems), "", TimeSpan.FromTicks(tap.Sum(s => s.Elapsed.Ticks))));
+
+var onboard = steps.Where(s => s.Name.StartsWith("onboard: ", StringComparison.Ordinal) && !s.Name.Contains("validation", StringComparison.Ordinal)
+    && !s.Name.Contains("not in the batch's sum", StringComparison.Ordinal)).ToList();
+steps.Add(new StepCost("**Onboarding batch of 12, pick -> form -> submit -> approve -> 12 passes -> reveal** (pick card, form, submit, approve, reveal all 12)",
+    onboard.Sum(s => s.RoundTrips), onboard.Sum(s => s.BatchItems), "", TimeSpan.FromTicks(onboard.Sum(s => s.Elapsed.Ticks))));
 
 Console.WriteLine();
 Console.WriteLine("| flow step | Graph HTTP round trips | items inside $batch | what was called | ms to the last call |");
@@ -149,6 +211,7 @@ internal sealed record Persona(string AadObjectId, string Name)
     public static readonly Persona Adele = new("a0000000-0000-4000-8000-000000000003", "Adele Vance");
     public static readonly Persona Alex = new("a0000000-0000-4000-8000-000000000004", "Alex Wilber");
     public static readonly Persona Patti = new("a0000000-0000-4000-8000-000000000005", "Patti Fernandez");
+    public static readonly Persona Henrietta = new("a0000000-0000-4000-8000-000000000020", "Henrietta Mueller");
 
     public string ConversationId => "a:flows-" + Name.Split(' ')[0].ToLowerInvariant();
 }
@@ -157,6 +220,16 @@ internal sealed record Persona(string AadObjectId, string Name)
 internal static class Seed
 {
     public const string Diego = "a0000000-0000-4000-8000-000000000010";
+
+    /// <summary>Henrietta's twelve new hires, 21 to 32 in the seed's order.</summary>
+    public static readonly string[] OnboardingBatch = [.. Enumerable.Range(21, 12).Select(n => $"a0000000-0000-4000-8000-0000000000{n}")];
+
+    /// <summary>Their sign-in names, in the same order.</summary>
+    public static readonly string[] OnboardingBatchUpns = [.. new[]
+    {
+        "aiko.tanaka", "bruno.costa", "chen.wei", "dalia.haddad", "emeka.obi", "freya.lindqvist",
+        "gabriel.moreau", "hana.kowalski", "ivan.petrov", "jasmine.okafor", "kenji.sato", "layla.rahman",
+    }.Select(n => n + "@contoso.com")];
 }
 
 /// <summary>The bot as a child process, through its local launcher, in Development (local mode, simulated tenant).</summary>
