@@ -152,8 +152,12 @@ await Step("onboard: reveal all 12 (Henrietta, one click on each pass's card)", 
 });
 
 // ---- Registration policies (a feature merged separately: measured when the bot knows the commands)
+// Lee, the second policy admin, has the bot too: a deploy plan's approval card reaches him (an approver without the
+// bot would be looked up by name for the requester's "could not be reached" notice, one round trip more).
+var lee = Persona.Lee;
 await world.InstallAsync(patti);
-await world.SettleAsync(() => world.CardsFor(patti).Count > 0);
+await world.InstallAsync(lee);
+await world.SettleAsync(() => world.CardsFor(patti).Count > 0 && world.CardsFor(lee).Count > 0);
 var policy = new List<StepCost>();
 foreach (var command in new[] { "policy status", "policy deploy" })
 {
@@ -164,6 +168,10 @@ foreach (var command in new[] { "policy status", "policy deploy" })
     {
         steps.RemoveAt(steps.Count - 1);
         Console.WriteLine($"- `{command}`: not in this build (the bot does not know the command); the step is kept in bench/Flows/Program.cs.");
+    }
+    else if (command == "policy deploy")
+    {
+        Expect(world.LastCardWith(lee, "Approve plan") is not null, "the deploy plan's approval card did not reach Lee");
     }
 }
 
@@ -211,6 +219,7 @@ internal sealed record Persona(string AadObjectId, string Name)
     public static readonly Persona Adele = new("a0000000-0000-4000-8000-000000000003", "Adele Vance");
     public static readonly Persona Alex = new("a0000000-0000-4000-8000-000000000004", "Alex Wilber");
     public static readonly Persona Patti = new("a0000000-0000-4000-8000-000000000005", "Patti Fernandez");
+    public static readonly Persona Lee = new("a0000000-0000-4000-8000-000000000006", "Lee Gu");
     public static readonly Persona Henrietta = new("a0000000-0000-4000-8000-000000000020", "Henrietta Mueller");
 
     public string ConversationId => "a:flows-" + Name.Split(' ')[0].ToLowerInvariant();
