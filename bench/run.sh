@@ -10,31 +10,41 @@ BENCH=$PWD
 RESULTS=$BENCH/results
 mkdir -p "$RESULTS/bin" "$RESULTS/run"
 
-need() { command -v "$1" >/dev/null 2>&1; }
-if ! need wrk || ! need nginx; then
-  echo "[bench] installing wrk and nginx-light (Debian)" >&2
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null
-fi
-need taskset || { echo "taskset (util-linux) is required" >&2; exit 1; }
-if [ "$(nproc)" -lt 2 ]; then echo "[bench] needs 2 cores (server on core 1, load on core 0)" >&2; exit 1; fi
+LOAD=$([ "${BENCH_SKIP_LOAD:-0}" = 1 ] && echo 0 || echo 1)
+FLOWS=$([ "${BENCH_SKIP_FLOWS:-0}" = 1 ] && echo 0 || echo 1)
 
-if [ ! -d botbuilder/node_modules/botbuilder ]; then
-  echo "[bench] npm ci (botbuilder 4.23.3, restify 11.1.0)" >&2
-  (cd botbuilder && npm ci --no-audit --no-fund --ignore-scripts >/dev/null)
+need() { command -v "$1" >/dev/null 2>&1; }
+# The load rows' tools; the flow costs (BENCH_SKIP_LOAD=1) need none of them.
+if [ "$LOAD" = 1 ]; then
+  if ! need wrk || ! need nginx; then
+    echo "[bench] installing wrk and nginx-light (Debian)" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null
+  fi
+  need taskset || { echo "taskset (util-linux) is required" >&2; exit 1; }
+  if [ "$(nproc)" -lt 2 ]; then echo "[bench] needs 2 cores (server on core 1, load on core 0)" >&2; exit 1; fi
+
+  if [ ! -d botbuilder/node_modules/botbuilder ]; then
+    echo "[bench] npm ci (botbuilder 4.23.3, restify 11.1.0)" >&2
+    (cd botbuilder && npm ci --no-audit --no-fund --ignore-scripts >/dev/null)
+  fi
 fi
 
 echo "[bench] building Release" >&2
-dotnet publish ../src/TeamsBot -c Release -o "$RESULTS/bin/bot" -nologo -v q >/dev/null
-# Local mode runs through the development launcher (the bot plus the simulated tenant).
+# Local mode runs through the development launcher (the bot plus the simulated tenant): the local load rows and the flows.
 dotnet build ../src/TeamsBot.Local -c Release -o "$RESULTS/bin/local" -nologo -v q >/dev/null
-dotnet publish Ceiling -c Release -o "$RESULTS/bin/ceiling" -nologo -v q >/dev/null
-dotnet publish Issuer -c Release -o "$RESULTS/bin/issuer" -nologo -v q >/dev/null
-dotnet publish Flows -c Release -o "$RESULTS/bin/flows" -nologo -v q >/dev/null
+if [ "$LOAD" = 1 ]; then
+  dotnet publish ../src/TeamsBot -c Release -o "$RESULTS/bin/bot" -nologo -v q >/dev/null
+  dotnet publish Ceiling -c Release -o "$RESULTS/bin/ceiling" -nologo -v q >/dev/null
+  dotnet publish Issuer -c Release -o "$RESULTS/bin/issuer" -nologo -v q >/dev/null
+fi
+if [ "$FLOWS" = 1 ]; then
+  dotnet publish Flows -c Release -o "$RESULTS/bin/flows" -nologo -v q >/dev/null
+fi
 
-if [ "${BENCH_SKIP_LOAD:-0}" != 1 ]; then
+if [ "$LOAD" = 1 ]; then
   python3 bench.py
 fi
-if [ "${BENCH_SKIP_FLOWS:-0}" != 1 ]; then
+if [ "$FLOWS" = 1 ]; then
   echo "[bench] flow costs in Graph round trips (simulated tenant)" >&2
-  dotnet "$RESULTS/bin/flows/Flows.dll" --bot "$RESULTS/bin/bot/TeamsBot" --db "$RESULTS/run/flows.db" 2>"$RESULTS/run/flows.log"
+  dotnet "$RESULTS/bin/flows/Flows.dll" --bot "$RESULTS/bin/local/TeamsBot.Local" --db "$RESULTS/run/flows.db" 2>"$RESULTS/run/flows.log"
 fi
