@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace TeamsBot.DevTenant.Http;
 
 /// <summary>What a property of a filterable resource holds.</summary>
-internal enum FilterKind { String, DateTime, Boolean }
+internal enum FilterKind { String, DateTime, Boolean, Number }
 
 /// <summary>A filterable property and the operators its documentation lists (eq, ne, ge, gt, le, lt, in, startswith).</summary>
 internal sealed record FilterProperty(FilterKind Kind, params string[] Operators);
@@ -206,6 +206,9 @@ internal sealed class ODataFilter
             case FilterKind.DateTime when token.Kind == TokenKind.Literal
                 && DateTimeOffset.TryParse(token.Text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _):
                 return token.Text;
+            case FilterKind.Number when token.Kind == TokenKind.Literal
+                && decimal.TryParse(token.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out _):
+                return token.Text;
             default:
                 throw new FormatException($"'{token.Text}' is not a valid value for '{property}'");
         }
@@ -221,6 +224,8 @@ internal sealed class ODataFilter
         {
             FilterKind.DateTime => DateTimeOffset.Parse(actual, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)
                 .CompareTo(DateTimeOffset.Parse(literal, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)),
+            FilterKind.Number => decimal.Parse(actual, NumberStyles.Float, CultureInfo.InvariantCulture)
+                .CompareTo(decimal.Parse(literal, NumberStyles.Float, CultureInfo.InvariantCulture)),
             _ => string.Compare(actual, literal, StringComparison.OrdinalIgnoreCase),
         };
     }
