@@ -165,25 +165,11 @@ public sealed class PolicyAdministration(
             if (await deployments.UpdateAsync(key, d => d with { State = RegistrationPolicies.ReportOnly, ReportOnlySince = now, EnabledAt = null, LastDriftAlert = null }, ct) is null)
                 await deployments.SaveAsync(new PolicyDeployment(key, view.Live.Id, RegistrationPolicies.ReportOnly, now, admin.Name, now, null), ct);
             await Audit("policy.rolled-back", admin, $"Policy {key}", "report-only", $"was {view.Live.State}", ct);
-            await KeepRolledBackVersionAsync(key, view.Live.Id, admin, ct);
+            await history.KeepAppliedAsync(key, view.Live.Id, admin.Name, "rolled back to report-only", null, ct);
             lines.Add(new($"Policy {key} is back in report-only.", false));
             work.Enqueue("policy.announce-rollback", token => AnnounceAsync($"{admin.Name} rolled policy {key} back to report-only.", admin.Id, token));
         }
         return lines;
-    }
-
-    /// <summary>The rolled-back policy as Graph has it now, kept as a version (a failure to read it back only costs the version).</summary>
-    private async Task KeepRolledBackVersionAsync(PolicyKey key, string policyId, Person admin, CancellationToken ct)
-    {
-        try
-        {
-            if (await conditionalAccess.GetPolicyAsync(policyId, ct) is { } policy)
-                await history.AppendAsync(key, policy.Id, admin.Name, "rolled back to report-only", null, policy.Body, ct);
-        }
-        catch (DirectoryException ex)
-        {
-            logger.LogWarning("Policy {Key} rolled back, but not read back for its history: {Kind} {GraphCode}", key, ex.Kind, ex.GraphCode);
-        }
     }
 
     // ---------------------------------------------------------------- history

@@ -1,3 +1,4 @@
+using TeamsBot.Directory;
 using TeamsBot.Storage;
 
 namespace TeamsBot.Policies;
@@ -22,9 +23,27 @@ internal sealed partial class PolicyVersionJson : JsonSerializerContext;
 /// Every applied version of each registration policy, kept in storage (collection <c>policyVersions</c>, key
 /// <c>{A|B}:{number}</c>, zero-padded so keys sort as numbers).
 /// </summary>
-public sealed class PolicyHistory(IDocumentStore store, TimeProvider time)
+public sealed class PolicyHistory(IDocumentStore store, IConditionalAccess conditionalAccess, TimeProvider time, ILogger<PolicyHistory> logger)
 {
     private const string Collection = "policyVersions";
+
+    /// <summary>
+    /// Keeps the version Graph has after a change the bot applied (PATCH answers 204 without a body, so the policy is read
+    /// again: https://learn.microsoft.com/graph/api/conditionalaccesspolicy-update). The change is made by then, so a
+    /// failed read (throttled, unavailable, not yet consistent) costs only the version, never the change's record.
+    /// </summary>
+    public async Task KeepAppliedAsync(PolicyKey key, string policyId, string appliedBy, string what, string? planReference, CancellationToken ct)
+    {
+        try
+        {
+            if (await conditionalAccess.GetPolicyAsync(policyId, ct) is { } policy)
+                await AppendAsync(key, policy.Id, appliedBy, what, planReference, policy.Body, ct);
+        }
+        catch (DirectoryException ex)
+        {
+            logger.LogWarning("Policy {Key} {What}, but not read back for its history: {Kind} {GraphCode}", key, what, ex.Kind, ex.GraphCode);
+        }
+    }
 
     /// <summary>Keeps a new version; the same plan's same change recorded again (an apply resumed after a crash) is not kept twice.</summary>
     public async Task<PolicyVersion> AppendAsync(PolicyKey key, string policyId, string appliedBy, string what, string? planReference, JsonObject policy,

@@ -135,12 +135,12 @@ public sealed class PolicyPlanKind(
             case PlanOperations.Update:
                 await conditionalAccess.UpdatePolicyAsync(step.PolicyId!, step.Body!, ct);
                 var what = $"restored {string.Join(", ", step.Changes.Select(c => c.Path))}";
-                await KeepVersionAsync(step, by, what, record.Reference, ct);
+                await history.KeepAppliedAsync(step.Key, step.PolicyId!, by, what, record.Reference, ct);
                 return what;
             case PlanOperations.Promote:
                 await conditionalAccess.UpdatePolicyAsync(step.PolicyId!, step.Body!, ct);
                 await deployments.UpdateAsync(step.Key, d => d with { State = RegistrationPolicies.Enabled, EnabledAt = now, LastDriftAlert = null }, ct);
-                await KeepVersionAsync(step, by, "turned On", record.Reference, ct);
+                await history.KeepAppliedAsync(step.Key, step.PolicyId!, by, "turned On", record.Reference, ct);
                 return "turned On";
             case PlanOperations.Restore:
                 await conditionalAccess.UpdatePolicyAsync(step.PolicyId!, step.Body!, ct);
@@ -152,22 +152,11 @@ public sealed class PolicyPlanKind(
                     EnabledAt = state == RegistrationPolicies.Enabled ? d.State == state ? d.EnabledAt : now : null,
                     LastDriftAlert = null,
                 }, ct);
-                await KeepVersionAsync(step, by, $"restored v{plan.RestoreVersion}", record.Reference, ct);
+                await history.KeepAppliedAsync(step.Key, step.PolicyId!, by, $"restored v{plan.RestoreVersion}", record.Reference, ct);
                 return $"restored v{plan.RestoreVersion} ({StateWords(state)})";
             default:
                 return "nothing to do";
         }
-    }
-
-    /// <summary>
-    /// Keeps the version Graph has after an update (PATCH answers 204 without a body, so the policy is read again:
-    /// https://learn.microsoft.com/graph/api/conditionalaccesspolicy-update).
-    /// A policy that can't be read back yet (Graph is eventually consistent) leaves no version rather than a wrong one.
-    /// </summary>
-    private async Task KeepVersionAsync(PlanStep step, string by, string what, string reference, CancellationToken ct)
-    {
-        if (await conditionalAccess.GetPolicyAsync(step.PolicyId!, ct) is { } policy)
-            await history.AppendAsync(step.Key, policy.Id, by, what, reference, policy.Body, ct);
     }
 
     private static string StateWords(string state) => state switch

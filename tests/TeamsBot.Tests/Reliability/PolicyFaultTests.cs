@@ -48,6 +48,34 @@ public sealed class PolicyFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_promotion_that_Graph_made_but_cannot_read_back_says_it_is_applied()
+    {
+        await PolicyFlowTests.DeployAsync(_world);
+        await PolicyFlowTests.PlanAsync(_world, Patti, "policy promote A because drill", "Plan: Promote A to On");
+        var (call, card) = await _world.WaitForCardAsync(Lee, "Plan: Promote A to On");
+
+        // The PATCH goes through; reading policy A back afterwards (for its history) fails, after the SDK's retries.
+        var id = IdOf(PolicyKey.A);
+        _world.Tenant.Faults.Add(new TeamsBot.DevTenant.Dev.FaultRule
+        {
+            Path = $"/identity/conditionalAccess/policies/{id}", Method = "GET", Kind = TeamsBot.DevTenant.Dev.FaultKind.Unavailable,
+            IncludeBatchItems = false,
+        });
+        await _world.ClickAsync(Lee, ApprovalVerbs.Approve, CardReader.Data(card, "Approve plan"), call.ActivityId!);
+        await _world.IdleAsync();
+
+        // Policy A is On, and the record, the planner and the audit all say so: never "Nothing was changed".
+        Assert.Equal(RegistrationPolicies.Enabled, StateOf(PolicyKey.A));
+        var plan = (await _world.Service<ApprovalEngine>().RecentAsync(5, default)).First(r => r.Kind == PolicyPlan.Kind);
+        Assert.Equal(ApprovalState.Completed, plan.State);
+        Assert.Contains(plan.Plan().Steps, s => s.Key == PolicyKey.A && s.Done && s.Result == "turned On");
+        await _world.Connector.WaitForTextAsync($"plan {plan.Reference}; it is applied");
+        var audit = await _world.Service<TeamsBot.Storage.IAuditLog>().ListAsync(20);
+        Assert.Contains(audit, a => a.Action == "policy.promote" && a.Target == "Policy A");
+        Assert.Empty(WorldChecks.Errors(_world));
+    }
+
+    [Fact]
     public async Task A_plan_whose_admins_cannot_be_read_is_not_left_waiting_unseen()
     {
         // Reading the admins group fails (after the SDK's retries) just when the plan goes out to them.
