@@ -9,11 +9,11 @@ const usage = `Usage: scripts/demo [--no-bot] [--personas megan,adele,...]
 
 Starts the bot locally (dotnet run --project src/TeamsBot.Local, simulated Contoso tenant) and one
 Microsoft 365 Agents Playground per persona, each a Teams client signed in as that person:
-${PERSONAS.map((p) => `  ${p.key.padEnd(6)} ${p.user.name} (${p.role})`).join('\n')}
+${PERSONAS.map((p) => `  ${p.key.padEnd(9)} ${p.user.name} (${p.role})`).join('\n')}
 
 Options:
   --no-bot            the bot already runs (at BOT_URL, default http://127.0.0.1:3978)
-  --personas a,b      start only these personas (default: all five)
+  --personas a,b      start only these personas (default: all six)
   -h, --help          this text
 
 Environment:

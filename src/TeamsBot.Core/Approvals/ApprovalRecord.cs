@@ -44,8 +44,29 @@ public sealed record ApprovalRecord(
     public bool IsFinal => State is ApprovalState.Completed or ApprovalState.Failed or ApprovalState.Rejected
         or ApprovalState.Expired or ApprovalState.Cancelled or ApprovalState.Refused;
 
-    /// <summary>A short reference people can read out ("R-4F2A9C").</summary>
-    public string Reference => "R-" + Id[^6..].ToUpperInvariant();
+    /// <summary>
+    /// A short reference people can read out ("R-4F2A9C"); a part of another record (<see cref="PartId"/>) reads as
+    /// that record's reference and its number ("R-4F2A9C-01").
+    /// </summary>
+    public string Reference => ReferenceOf(Id);
+
+    /// <summary>The reference people read for the record <paramref name="id"/> (see <see cref="Reference"/>).</summary>
+    public static string ReferenceOf(string id) =>
+        WholeOf(id) is { } whole ? ReferenceOf(whole) + id[whole.Length..] : "R-" + id[^6..].ToUpperInvariant();
+
+    /// <summary>
+    /// The id of the part at <paramref name="index"/> of the record <paramref name="wholeId"/> (an onboarding batch's
+    /// request for one person): stable, so the part is filed once.
+    /// </summary>
+    public static string PartId(string wholeId, int index) => $"{wholeId}-{index.ToString("D2", CultureInfo.InvariantCulture)}";
+
+    // A part's id is its whole's id, a dash and two or three digits; a record's own id ends in eight hex digits.
+    private static string? WholeOf(string id)
+    {
+        var dash = id.LastIndexOf('-');
+        var digits = id.Length - dash - 1;
+        return dash >= 6 && digits is 2 or 3 && id.AsSpan(dash + 1).IndexOfAnyExceptInRange('0', '9') < 0 ? id[..dash] : null;
+    }
 
     /// <summary>What the record is about, as its kind's type.</summary>
     public T SubjectAs<T>(JsonTypeInfo<T> type) => Subject.Deserialize(type)!;

@@ -26,10 +26,10 @@ public sealed record TapBatch(IReadOnlyList<TapBatchHire> Hires, int LifetimeMin
     public IReadOnlyList<TapBatchHire> FineHires => [.. Hires.Where(h => h.Fine)];
 
     /// <summary>The id of the request filed for the hire at <paramref name="index"/> of the batch (stable, so it is filed once).</summary>
-    public static string PartId(string batchId, int index) => $"{batchId}-{index.ToString("D2", CultureInfo.InvariantCulture)}";
+    public static string PartId(string batchId, int index) => ApprovalRecord.PartId(batchId, index);
 
-    /// <summary>The reference people read for that request (as <see cref="ApprovalRecord.Reference"/> makes it).</summary>
-    public static string PartReference(string batchId, int index) => "R-" + PartId(batchId, index)[^6..].ToUpperInvariant();
+    /// <summary>The reference people read for that request: the batch's, and the hire's number in it ("R-4F2A9C-01").</summary>
+    public static string PartReference(string batchId, int index) => ApprovalRecord.ReferenceOf(PartId(batchId, index));
 
     public JsonObject ToJson() => ApprovalRecord.ToSubject(this, TapBatchJson.Default.TapBatch);
 }

@@ -175,8 +175,12 @@ public sealed class TapBatchTests : IAsyncLifetime
         var aiko = (await PartsAsync(batch.Id)).Single(p => p.Tap().TargetId == Personas.OnboardingBatch[0]);
         Assert.Equal(new DateTimeOffset(aikoStart.ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero), aiko.Tap().StartsAt);
         Assert.Equal(aiko.Tap().StartsAt, _world.Tenant.State.GetTap(Personas.OnboardingBatch[0])!.StartDateTime);
-        // The batch's card updated for everyone: each pass has its own card.
-        await _world.WaitForCardAsync(Adele, "Each of the 2 passes has its own card");
+        // The batch's card updated for everyone: each pass has its own card, named by the batch's reference and its number.
+        var (_, done) = await _world.WaitForCardAsync(Adele, "Each of the 2 passes has its own card");
+        Assert.All(await PartsAsync(batch.Id), p => Assert.StartsWith(batch.Reference + "-", p.Reference, StringComparison.Ordinal));
+        Assert.Contains($"its request: {batch.Reference}-00", CardReader.AllText(done), StringComparison.Ordinal);
+        var (_, bruno) = await _world.WaitForCardAsync(Henrietta, "Your TAP request for Bruno Costa");
+        Assert.Contains($"Reference: {batch.Reference}-01", CardReader.AllText(bruno), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 // Builds the .m365agentsplayground.yml (schema 0.1.1) of one persona's Playground instance.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIFTH_USER, PERSONAS, SEED_USERS, TENANT_ID } from './seed.mjs';
+import { FILL_USERS, PERSONAS, SEED_USERS, TENANT_ID } from './seed.mjs';
 
 export const BOT_NAME = 'TeamsBot';
 // recipient.id of every activity; the bot runs without inbound auth locally, so any stable id works.
@@ -9,7 +9,7 @@ export const DEFAULT_BOT_ID = '28:b0700000-0000-4000-8000-000000000001';
 
 export function buildConfig(persona, { botId = DEFAULT_BOT_ID, botName = BOT_NAME } = {}) {
   const others = PERSONAS.filter((p) => p.key !== persona.key).map((p) => p.user);
-  const users = [...others, SEED_USERS[FIFTH_USER]];
+  const users = [...others, ...FILL_USERS.map((key) => SEED_USERS[key])].slice(0, 5);
   if (users.length !== 5) throw new Error(`the Playground needs exactly 5 users, got ${users.length}`);
   return {
     version: '0.1.1',

@@ -24,6 +24,7 @@ export const SEED_USERS = {
   alex: seedUser('04', 'Alex', 'Wilber', 'alex.wilber@contoso.com'),
   patti: seedUser('05', 'Patti', 'Fernandez', 'patti.fernandez@contoso.com'),
   lee: seedUser('06', 'Lee', 'Gu', 'lee.gu@contoso.com'),
+  henrietta: seedUser('20', 'Henrietta', 'Mueller', 'henrietta.mueller@contoso.com'),
 };
 
 // One Playground instance per persona; the port is E2E_PORT_BASE (default 56150) + offset.
@@ -33,11 +34,12 @@ export const PERSONAS = [
   { key: 'alex', role: 'TAP approver', offset: 2 },
   { key: 'patti', role: 'policy admin', offset: 3 },
   { key: 'lee', role: 'policy admin', offset: 4 },
+  { key: 'henrietta', role: 'onboarding lead', offset: 5 },
 ].map((p) => ({ ...p, user: SEED_USERS[p.key] }));
 
-// The Playground wants exactly 5 other users besides the current one: the four other personas
-// plus Nestor Wilke (the second manager), so every instance shows the same cast.
-export const FIFTH_USER = 'nestor';
+// The Playground wants exactly 5 other users besides the current one: the five other personas, so
+// every instance shows the same cast. Nestor Wilke (the second manager) would make up a shortfall.
+export const FILL_USERS = ['nestor'];
 
 export function persona(key) {
   const p = PERSONAS.find((x) => x.key === key);

@@ -6,7 +6,7 @@ import { PERSONAS, persona as personaByKey } from './seed.mjs';
 
 /**
  * options:
- *   personas: persona keys (default: all five)
+ *   personas: persona keys (default: all six)
  *   bot: 'start' (dotnet run here), 'external' (already running at botUrl), 'auto' (external when
  *        BOT_URL is set, else start). Default 'auto'.
  *   botUrl, botOptions (passed to startBot), log (progress lines)

@@ -189,10 +189,12 @@ export class TeamsChat {
   /**
    * Fills a card input found by its label, placeholder or card input id (from the card JSON).
    * Handles the Playground's Fluent controls: text/number/textarea, ChoiceSet combobox (value
-   * may be the choice title or value), date picker, toggle (truthy/falsy), expanded ChoiceSet.
+   * may be the choice title or value), date picker, toggle (truthy/falsy), expanded ChoiceSet, and
+   * expanded multi-select ChoiceSet (value: a list of choice values or titles; the rest is unchecked).
    */
   async fillCardInput(target, value, { card = this.lastCard(), timeout = DEFAULT_TIMEOUT } = {}) {
     const json = [...this.cardJson].reverse().flatMap((c) => [...inputsOf(c)]).find((i) => i.id === target);
+    if (json?.isMultiSelect) return this.#pickChoices(card, json, value, timeout);
     const names = json ? [json.label, json.title, json.placeholder].filter(Boolean) : [target];
     const controls = card.locator(CONTROLS);
 
@@ -237,6 +239,20 @@ export class TeamsChat {
       await this.page.getByRole('option', { name: title, exact: true }).click({ timeout });
     } else {
       await control.fill(String(value), { timeout });
+    }
+  }
+
+  // A multi-select ChoiceSet in the expanded style renders one checkbox per choice, named by the choice's title:
+  // `value` (a list, or values separated by commas; choice values or titles) is checked, every other choice unchecked.
+  async #pickChoices(card, json, value, timeout) {
+    const wanted = new Set((Array.isArray(value) ? value : String(value).split(',')).map((v) => String(v).trim()).filter(Boolean));
+    const choices = json.choices ?? [];
+    const unknown = [...wanted].filter((w) => !choices.some((c) => c.value === w || c.title === w));
+    if (unknown.length) throw new Error(`"${json.id}" offers no choice ${unknown.map(show).join(', ')}`);
+    for (const choice of choices) {
+      const box = card.getByRole('checkbox', { name: choice.title });
+      if ((await box.count()) !== 1) throw new Error(`"${json.id}": no single checkbox for the choice ${show(choice.title)} (is the ChoiceSet expanded?)`);
+      await box.setChecked(wanted.has(choice.value) || wanted.has(choice.title), { timeout });
     }
   }
 
