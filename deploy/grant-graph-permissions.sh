@@ -28,16 +28,18 @@ readonly PERMISSIONS=(
   # reports: who may request a TAP for whom, and whether the target is a member, enabled, not a guest.
   "User.Read.All"
   # Transitive group membership (checkMemberGroups) for the approvers, privileged approvers,
-  # requesters, policy admins and break-glass groups, and the TAP policy's include/exclude groups.
-  # Narrower than Group.Read.All or Directory.Read.All.
+  # requesters, policy admins and break-glass groups, and the TAP policy's include/exclude groups;
+  # group names for the cards. Narrower than Group.Read.All or Directory.Read.All.
   "GroupMember.Read.All"
-  # Directory roles inside a TAP target's transitiveMemberOf come back with their roleTemplateId only with this;
-  # without it an administrator looks like a plain user, and privileged targets need privileged approvers.
+  # A TAP target's directory roles: active assignments at every scope and PIM-eligible ones
+  # (roleManagement/directory roleAssignments, roleEligibilityScheduleInstances). Without it the roles are
+  # unknown, and the bot treats the target as privileged (only privileged approvers decide).
   "RoleManagement.Read.Directory"
   # Create, list and delete a user's Temporary Access Pass, and nothing else of their methods
   # (temporaryaccesspassauthenticationmethod pages: the TAP-only permission).
   "UserAuthMethod-TAP.ReadWrite.All"
-  # List a user's sign-in methods, read-only: whether a new hire has registered any (shown to approvers).
+  # List a user's sign-in methods, read-only: whether a new hire has registered any (shown to approvers),
+  # and after issue, to delete the pass once they have.
   "UserAuthenticationMethod.Read.All"
   # Read the TAP authentication-method policy, Conditional Access policies, named locations and
   # authentication strengths, and run What-If (evaluate). Graph also requires it next to
@@ -45,7 +47,8 @@ readonly PERMISSIONS=(
   "Policy.Read.All"
   # Create the two registration policies in Report-only, fix drift, promote to On, roll back.
   "Policy.ReadWrite.ConditionalAccess"
-  # Read sign-in logs for report-only results of the registration policies (needs Entra ID P1/P2).
+  # Read sign-in logs for report-only results of the registration policies (needs Entra ID P1/P2), and
+  # the directory audit log: who changed a registration policy outside the bot.
   "AuditLog.Read.All"
   # Install the bot's own Teams app for an approver or admin who never opened it, so that the bot may
   # message them (Learn: "Proactive installation of apps using Graph API to send messages"). "Self":
