@@ -117,7 +117,7 @@ public sealed class TapFeature(TapRequests requests, TapCards cards, TapBatches 
         if (!turn.IsPersonalChat) return AdaptiveCardInvokeResponse.Message(PersonalOnly);
         var data = action.Read(TapBatchJson.Default.TapBatchFormData);
         if (data is null) return AdaptiveCardInvokeResponse.Message(ActivityProcessor.OutOfDateCard);
-        var result = await batches.SubmitAsync(Click(turn).By, data, turn.Activity.LocalTimezone, turn.AnsweredCard, ct);
+        var result = await batches.SubmitAsync(Click(turn).By, data, turn.Reader.ZoneId, turn.AnsweredCard, ct);
         return result switch
         {
             BatchSubmitResult.Filed filed => AdaptiveCardInvokeResponse.Card(batchCards.Render(filed.Record, Audiences.Requester, filed.Notice)),

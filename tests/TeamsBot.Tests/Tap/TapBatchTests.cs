@@ -184,6 +184,36 @@ public sealed class TapBatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_start_is_read_in_the_time_zone_the_client_says_in_clientInfo()
+    {
+        await _world.SayAsync(Henrietta, "tap aiko.tanaka@contoso.com bruno.costa@contoso.com");
+        var (formCall, form) = await _world.WaitForCardAsync(Henrietta, "Passes for 2 new hires");
+        var start = DateOnly.FromDateTime(_world.Clock.GetUtcNow().UtcDateTime).AddDays(20);
+        var data = CardReader.Data(form, "Submit request");
+        data[TapBatchFormData.StartDateInput(0)] = start.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        data[TapFormData.Inputs.Reason] = "Onboarding week";
+
+        // Teams names the reader's zone in the clientInfo entity (the activity's localTimezone may be absent).
+        var invoke = Activities.Invoke(TapBatchVerbs.Submit, data, _world.Connector.ServiceUrl, Henrietta.AadObjectId, Henrietta.Name,
+            Henrietta.ConversationId, formCall.ActivityId!);
+        invoke["entities"] = new JsonArray(new JsonObject
+        {
+            ["type"] = "clientInfo", ["locale"] = "en-GB", ["timezone"] = "Europe/Berlin",
+        });
+        (await _world.Bot.PostActivityAsync(invoke)).EnsureSuccessStatusCode();
+        var (call, card) = await _world.WaitForCardAsync(Adele, "Onboarding passes for 2 people");
+        await _world.ClickAsync(Adele, ApprovalVerbs.Approve, CardReader.Data(card, "Approve all 2"), call.ActivityId!);
+        await _world.IdleAsync();
+
+        var batch = await LatestBatchAsync();
+        var aiko = (await PartsAsync(batch.Id)).Single(p => p.Tap().TargetId == Personas.OnboardingBatch[0]);
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var eight = start.ToDateTime(new TimeOnly(8, 0));
+        Assert.Equal(new DateTimeOffset(eight, berlin.GetUtcOffset(eight)), aiko.Tap().StartsAt);
+        Assert.NotEqual(new DateTimeOffset(eight, TimeSpan.Zero), aiko.Tap().StartsAt);
+    }
+
+    [Fact]
     public async Task A_batch_the_bot_stopped_half_way_finishes_once_after_a_restart()
     {
         var hires = Personas.OnboardingBatch.Take(4).ToList();
