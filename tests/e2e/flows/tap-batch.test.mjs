@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { filesContain, useTeams } from '../lib/harness.mjs';
+import { largestText } from '../lib/teams-chat.mjs';
 
 const open = useTeams(['henrietta', 'adele', 'alex']);
 
@@ -49,16 +50,6 @@ function dayMonthYear(iso) {
 async function shot(chat, card, step) {
   await card.scrollIntoViewIfNeeded();
   return chat.screenshot(step);
-}
-
-/** The text block with the largest type in `card`: what a reader sees as the headline value. */
-async function largestText(card) {
-  const blocks = card.locator('.ac-textBlock');
-  const index = await card.evaluate((el) => {
-    const sizes = [...el.querySelectorAll('.ac-textBlock')].map((b) => parseFloat(getComputedStyle(b).fontSize) || 0);
-    return sizes.indexOf(Math.max(...sizes));
-  });
-  return blocks.nth(index);
 }
 
 /** What every reader of a batch card must see: the hires by name and sign-in name, Diego left out and why, no ids. */

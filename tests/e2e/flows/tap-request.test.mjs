@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { filesContain, useTeams } from '../lib/harness.mjs';
+import { largestText } from '../lib/teams-chat.mjs';
 
 const open = useTeams(['megan', 'adele', 'alex']);
 
@@ -15,16 +16,6 @@ const DIEGO = { name: 'Diego Siciliani', upn: 'diego.siciliani@contoso.com' };
 const FORM_INPUTS = ['user', 'userUpn', 'startDate', 'startTime', 'lifetimeMinutes', 'usableOnce', 'reason'];
 
 const sorted = (list) => [...list].sort();
-
-/** The text block with the largest type in `card`: what a reader sees as the headline value. */
-async function largestText(card) {
-  const blocks = card.locator('.ac-textBlock');
-  const index = await card.evaluate((el) => {
-    const sizes = [...el.querySelectorAll('.ac-textBlock')].map((b) => parseFloat(getComputedStyle(b).fontSize) || 0);
-    return sizes.indexOf(Math.max(...sizes));
-  });
-  return blocks.nth(index);
-}
 
 /** Cards show times through {{DATE()}} / {{TIME()}}: the client must have expanded them. */
 // A reader whose client has said which zone it is in (Megan, who typed) reads Berlin times; one the bot only knows from

@@ -25,6 +25,16 @@ function* inputsOf(node) {
   }
 }
 
+/** The text block with the largest type in `card`: what a reader sees as the headline value (a revealed pass). */
+export async function largestText(card) {
+  const blocks = card.locator('.ac-textBlock');
+  const index = await card.evaluate((el) => {
+    const sizes = [...el.querySelectorAll('.ac-textBlock')].map((b) => parseFloat(getComputedStyle(b).fontSize) || 0);
+    return sizes.indexOf(Math.max(...sizes));
+  });
+  return blocks.nth(index);
+}
+
 export class TeamsChat {
   /**
    * Opens the persona's Playground in a fresh browser context: the page load installs the app,
