@@ -3,10 +3,12 @@
 # dotnet-trace while wrk posts one activity, and prints where the time went.
 # Usage: bench/profile/profile.sh local|jwt message|unknown|invoke [seconds]
 # Needs: bench/run.sh built once (results/bin), dotnet-trace (dotnet tool install -g dotnet-trace).
+# BENCH_BOT_DIR: profile another build (a dotnet build -o folder); BENCH_RESULTS: another results folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=${1:-local}; FLOW=${2:-message}; SECONDS_=${3:-8}
-RUN=results/run; BIN=results/bin; OUT=results/profile; mkdir -p "$OUT" "$RUN/nginx/tmp"
+RESULTS=$(realpath -m "${BENCH_RESULTS:-results}")
+RUN=$RESULTS/run; BIN=$RESULTS/bin; OUT=$RESULTS/profile; mkdir -p "$OUT" "$RUN/nginx/tmp"
 case $FLOW in
   message) BODY=$RUN/message-my-requests.json ;;
   unknown) BODY=$RUN/message-unknown.json ;;
@@ -17,10 +19,10 @@ esac
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
-taskset -c 0 nginx -p "$PWD/$RUN/nginx" -c "$PWD/connector/nginx.conf" >/dev/null 2>&1 & pids+=($!)
+taskset -c 0 nginx -p "$RUN/nginx" -c "$PWD/connector/nginx.conf" >/dev/null 2>&1 & pids+=($!)
 # As deployed (deploy/Dockerfile): see README, "Tier-up".
 export DOTNET_TC_DelaySingleProcMultiplier=${DOTNET_TC_DelaySingleProcMultiplier:-1}
-export Storage__SqlitePath=$PWD/$RUN/profile.db Urls=http://127.0.0.1:3978
+export Storage__SqlitePath=$RUN/profile.db Urls=http://127.0.0.1:3978
 rm -f "$Storage__SqlitePath"*
 TOKEN=
 if [ "$MODE" = local ]; then
@@ -34,9 +36,12 @@ else
     Bot__TenantId=7a2d4c1e-5b3f-4e6a-9c8d-0e1f2a3b4c5d Bot__ClientCredential__SourceType=ClientSecret \
     Bot__ClientCredential__ClientSecret=bench-client-secret \
     Bot__OpenIdMetadataUrl=http://127.0.0.1:3983/v1/.well-known/openidconfiguration \
-    Bot__AuthorityHost=https://127.0.0.1:3984/ Graph__Mode=Live SSL_CERT_FILE=$PWD/$RUN/issuer/ca.pem
+    Bot__AuthorityHost=https://127.0.0.1:3984/ Graph__Mode=Live SSL_CERT_FILE=$RUN/issuer/ca.pem
 fi
-(cd $BIN/bot && exec taskset -c 1 ./TeamsBot) >"$OUT/bot.log" 2>&1 & BOT=$!; pids+=($BOT)
+# Local mode runs the launcher that holds the simulated tenant (TeamsBot.Local); a build from before it has the bot alone.
+DIR=${BENCH_BOT_DIR:-$BIN/$([ "$MODE" = local ] && echo local || echo bot)}
+PROGRAM=TeamsBot; [ "$MODE" = local ] && [ -x "$DIR/TeamsBot.Local" ] && PROGRAM=TeamsBot.Local
+(cd "$DIR" && exec taskset -c 1 "./$PROGRAM") >"$OUT/bot.log" 2>&1 & BOT=$!; pids+=($BOT)
 until curl -sf -o /dev/null --max-time 60 http://127.0.0.1:3978/readyz; do sleep 0.1; done
 export BENCH_BODY=$BODY BENCH_TOKEN=$TOKEN
 for i in $(seq 10); do taskset -c 0 wrk -t2 -c32 -d1s -s load/post.lua http://127.0.0.1:3978/api/messages >/dev/null; sleep 0.5; done
