@@ -20,7 +20,7 @@ public sealed class RepeatedClickTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _world = await BotWorld.StartAsync();
-        await _world.InstallAsync(Megan, Adele, Alex, Patti, Lee);
+        await _world.InstallAsync(Megan, Henrietta, Adele, Alex, Patti, Lee);
     }
 
     public async Task DisposeAsync() => await _world.DisposeAsync();
@@ -45,6 +45,32 @@ public sealed class RepeatedClickTests : IAsyncLifetime
         Assert.Single(await AuditAsync("tap.requested"));
         Assert.Equal(1, ApprovalCardsPosted(Adele, "TAP request for Diego Siciliani"));
         Assert.Equal(1, ApprovalCardsPosted(Alex, "TAP request for Diego Siciliani"));
+    }
+
+    [Fact]
+    public async Task One_onboarding_batch_form_submitted_ten_times_at_once_and_three_times_after_files_one_batch()
+    {
+        await _world.SayAsync(Henrietta, "tap aiko.tanaka@contoso.com bruno.costa@contoso.com");
+        var (formCall, form) = await _world.WaitForCardAsync(Henrietta, "Passes for 2 new hires");
+        var data = CardReader.Data(form, "Submit request");
+        data[TapFormData.Inputs.Reason] = "Onboarding week";
+
+        var together = await Task.WhenAll(Enumerable.Range(0, 10)
+            .Select(_ => _world.ClickAsync(Henrietta, TapBatchVerbs.Submit, data.DeepClone().AsObject(), formCall.ActivityId!)));
+        var after = new List<JsonObject>();
+        for (var i = 0; i < 3; i++) after.Add(await _world.ClickAsync(Henrietta, TapBatchVerbs.Submit, data.DeepClone().AsObject(), formCall.ActivityId!));
+        await _world.IdleAsync();
+
+        var batch = Assert.Single(await Records(TapBatch.Kind));
+        foreach (var answer in together.Concat(after))
+        {
+            var text = CardReader.AllText(CardReader.CardOf(answer));
+            Assert.Contains("Your onboarding passes for 2 people", text, StringComparison.Ordinal);
+            Assert.Contains(batch.Reference, text, StringComparison.Ordinal);
+        }
+        Assert.Single(await AuditAsync("tap.batch.requested"));
+        Assert.Equal(1, ApprovalCardsPosted(Adele, "Onboarding passes for 2 people"));
+        Assert.Equal(1, ApprovalCardsPosted(Alex, "Onboarding passes for 2 people"));
     }
 
     [Fact]

@@ -214,6 +214,39 @@ public sealed class TapBatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_approved_five_times_at_once_while_another_approver_rejects_is_decided_once()
+    {
+        await _world.SayAsync(Henrietta, "tap aiko.tanaka@contoso.com bruno.costa@contoso.com");
+        var (formCall, form) = await _world.WaitForCardAsync(Henrietta, "Passes for 2 new hires");
+        var data = CardReader.Data(form, "Submit request");
+        data[TapFormData.Inputs.Reason] = "Onboarding week";
+        await _world.ClickAsync(Henrietta, TapBatchVerbs.Submit, data, formCall.ActivityId!);
+        var (adeleCall, adeleCard) = await _world.WaitForCardAsync(Adele, "Onboarding passes for 2 people");
+        var (alexCall, alexCard) = await _world.WaitForCardAsync(Alex, "Onboarding passes for 2 people");
+        var reject = CardReader.Data(alexCard, "Reject request");
+        reject["comment"] = "Laptops are late";
+
+        await Task.WhenAll(Enumerable.Range(0, 5)
+            .Select(_ => _world.ClickAsync(Adele, ApprovalVerbs.Approve, CardReader.Data(adeleCard, "Approve all 2"), adeleCall.ActivityId!))
+            .Append(_world.ClickAsync(Alex, ApprovalVerbs.Reject, reject, alexCall.ActivityId!)));
+        await _world.IdleAsync();
+
+        var batch = await new Patience(_world).UntilAsync((await LatestBatchAsync()).Id, r => r.IsFinal);
+        var audit = await _world.Service<IAuditLog>().ListAsync(200);
+        if (batch.State == ApprovalState.Rejected)
+        {
+            Assert.Empty(await PartsAsync(batch.Id));
+            Assert.All(Personas.OnboardingBatch.Take(2), h => Assert.Equal(0, CreatesFor(h)));
+        }
+        else
+        {
+            await AssertOnePassEachAsync(batch, [Personas.OnboardingBatch[0], Personas.OnboardingBatch[1]]);
+        }
+        // One decision, audited once, whoever won.
+        Assert.Single(audit, a => a.Action is "tap.batch.approved" or "tap.batch.rejected");
+    }
+
+    [Fact]
     public async Task A_batch_the_bot_stopped_half_way_finishes_once_after_a_restart()
     {
         var hires = Personas.OnboardingBatch.Take(4).ToList();
