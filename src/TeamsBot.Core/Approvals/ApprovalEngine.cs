@@ -41,6 +41,9 @@ public sealed class ApprovalEngine(ApprovalStore store, TimeProvider time)
 
     public Task<IReadOnlyList<ApprovalRecord>> RecentAsync(int limit, CancellationToken ct) => store.RecentAsync(limit, ct);
 
+    /// <summary>Every record of <paramref name="kind"/> a job may still act on (<see cref="ApprovalRecord.IsOpen"/>), oldest first.</summary>
+    public Task<IReadOnlyList<ApprovalRecord>> OpenAsync(string kind, CancellationToken ct) => store.OpenAsync(kind, ct);
+
     /// <summary>What one person filed of one kind, newest first.</summary>
     public Task<IReadOnlyList<ApprovalRecord>> ByRequesterAsync(string kind, string requesterId, int limit, CancellationToken ct) =>
         store.ByRequesterAsync(kind, requesterId, limit, ct);

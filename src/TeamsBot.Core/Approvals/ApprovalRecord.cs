@@ -37,12 +37,19 @@ public sealed record ApprovalRecord(
     DateTimeOffset? ExecutingSince = null,
     ImmutableList<CardPost>? Cards = null,
     bool ApproversAsked = false,
-    DateTimeOffset? AskingSince = null)
+    DateTimeOffset? AskingSince = null,
+    DateTimeOffset? WatchUntil = null)
 {
     public ImmutableList<CardPost> CardPosts => Cards ?? [];
 
     public bool IsFinal => State is ApprovalState.Completed or ApprovalState.Failed or ApprovalState.Rejected
         or ApprovalState.Expired or ApprovalState.Cancelled or ApprovalState.Refused;
+
+    /// <summary>
+    /// Whether a job may still act on the record at <paramref name="now"/>: it is not final, or its kind watches it
+    /// until <see cref="WatchUntil"/> (an issued pass under custody).
+    /// </summary>
+    public bool IsOpen(DateTimeOffset now) => !IsFinal || WatchUntil > now;
 
     /// <summary>
     /// A short reference people can read out ("R-4F2A9C"); a part of another record (<see cref="PartId"/>) reads as

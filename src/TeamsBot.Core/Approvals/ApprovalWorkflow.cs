@@ -325,9 +325,9 @@ public sealed class ApprovalWorkflow(
     {
         var now = time.GetUtcNow();
         var count = 0;
-        foreach (var record in await engine.RecentAsync(1000, ct))
+        foreach (var record in await engine.OpenAsync(kind.Name, ct))
         {
-            if (record.Kind != kind.Name || record.State != ApprovalState.Pending || record.ExpiresAt > now) continue;
+            if (record.State != ApprovalState.Pending || record.ExpiresAt > now) continue;
             var expired = await engine.TransitionAsync(record.Id, ApprovalState.Pending, ApprovalState.Expired, ct,
                 r => r with { Outcome = kind.Texts.ExpiredOutcome });
             if (expired is null) continue;
@@ -358,9 +358,8 @@ public sealed class ApprovalWorkflow(
         var now = time.GetUtcNow();
         var olderThan = kind.StuckAfter;
         var count = 0;
-        foreach (var record in await engine.RecentAsync(1000, ct))
+        foreach (var record in await engine.OpenAsync(kind.Name, ct))
         {
-            if (record.Kind != kind.Name) continue;
             if (record.State == ApprovalState.Executing && record.ExecutingSince is { } since && now - since >= olderThan)
             {
                 var back = await engine.TransitionAsync(record.Id, ApprovalState.Executing, ApprovalState.Approved, ct, when: r => r.ExecutingSince == since);

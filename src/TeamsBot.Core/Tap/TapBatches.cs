@@ -220,8 +220,8 @@ public sealed class TapBatches(
     /// <summary>Onboarding batches waiting for this approver's decision.</summary>
     public async Task<IReadOnlyList<ApprovalRecord>> PendingAsync(string approverId, CancellationToken ct)
     {
-        var pending = (await engine.RecentAsync(500, ct))
-            .Where(r => r.Kind == TapBatch.Kind && r.State == ApprovalState.Pending && r.ExpiresAt > time.GetUtcNow()).ToList();
+        var pending = (await engine.OpenAsync(TapBatch.Kind, ct))
+            .Where(r => r.State == ApprovalState.Pending && r.ExpiresAt > time.GetUtcNow()).Reverse().ToList();
         var decidable = new List<ApprovalRecord>();
         foreach (var record in pending)
             if (await kind.RefuseDecisionAsync(new Person(approverId, ""), record, ct) is null) decidable.Add(record);

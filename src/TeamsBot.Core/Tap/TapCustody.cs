@@ -55,8 +55,8 @@ public sealed class TapCustody(
     public async Task<CustodyRound> WatchAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var issued = (await engine.RecentAsync(1000, ct))
-            .Where(r => r.Kind == TapRequest.Kind && r.State == ApprovalState.Completed && r.Tap() is { MethodId: not null, RevokedAt: null })
+        var issued = (await engine.OpenAsync(TapRequest.Kind, ct))
+            .Where(r => r.State == ApprovalState.Completed && r.Tap() is { MethodId: not null, RevokedAt: null })
             .ToList();
         var watched = issued.Where(r => r.Tap() is { RegisteredAt: null, ExpiredUnusedAt: null } t && now < t.EndsAt + TooLate).ToList();
         var found = watched.Count == 0 ? NoneRead : await methods.ListForUsersAsync([.. watched.Select(r => r.Tap().TargetId)], ct);

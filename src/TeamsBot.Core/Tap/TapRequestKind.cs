@@ -68,7 +68,7 @@ public sealed class TapRequestKind(
                 StartsAt = issued.StartDateTime,
                 LifetimeMinutes = issued.LifetimeInMinutes,
                 PassesCreated = r.Tap().PassesCreated + 1,
-            }) with { Outcome = "Pass created." },
+            }) with { Outcome = "Pass created.", WatchUntil = WatchedUntil(issued) },
                 // A part of an onboarding batch: the batch tells the requester once, for everyone.
                 tap.BatchId is not null ? null
                     : $"{record.Decision?.By.Name} approved your TAP request for {tap.TargetName} ({record.Reference}). Select **Reveal pass** on the request card to see it.", ct);
@@ -133,6 +133,14 @@ public sealed class TapRequestKind(
         Expired: r => $"Your TAP request for {r.Tap().TargetName} ({r.Reference}) expired without a decision. Type **tap** to ask again.",
         CancelledOutcome: "Cancelled by the requester.",
         ExpiredOutcome: "Expired without a decision.");
+
+    /// <summary>
+    /// How long the jobs keep an issued pass's record in view (custody, the end of the pass): until the pass ends, plus
+    /// the longest lifetime Graph allows (43,200 minutes: a pass replaced at reveal may run that much past the first
+    /// one's end) and a week to finish telling people.
+    /// </summary>
+    private static DateTimeOffset WatchedUntil(IssuedPass issued) =>
+        issued.StartDateTime + TimeSpan.FromMinutes(issued.LifetimeInMinutes) + TimeSpan.FromMinutes(43_200) + TimeSpan.FromDays(7);
 
     private static bool SameUser(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 }

@@ -331,8 +331,8 @@ public sealed partial class TapRequests(
     /// <summary>Pending requests this approver may decide.</summary>
     public async Task<PendingRequests> PendingAsync(string approverId, CancellationToken ct)
     {
-        var pending = (await engine.RecentAsync(500, ct))
-            .Where(r => r.Kind == TapRequest.Kind && r.State == ApprovalState.Pending && r.ExpiresAt > time.GetUtcNow()).ToList();
+        var pending = (await engine.OpenAsync(TapRequest.Kind, ct))
+            .Where(r => r.State == ApprovalState.Pending && r.ExpiresAt > time.GetUtcNow()).Reverse().ToList();
         var groups = pending.Select(r => r.Tap().ApproverGroupId).Distinct().ToList();
         var memberOf = groups.Count == 0 ? new HashSet<string>() : await people.CheckMemberGroupsAsync(approverId, groups, ct);
         var decidable = pending.Where(r => memberOf.Contains(r.Tap().ApproverGroupId) && !SameUser(r.Requester.Id, approverId)
@@ -350,9 +350,9 @@ public sealed partial class TapRequests(
     {
         var now = time.GetUtcNow();
         var changed = 0;
-        foreach (var record in await engine.RecentAsync(1000, ct))
+        foreach (var record in await engine.OpenAsync(TapRequest.Kind, ct))
         {
-            if (record.Kind != TapRequest.Kind || record.State != ApprovalState.Completed) continue;
+            if (record.State != ApprovalState.Completed) continue;
             if (record.Tap() is not { ExpiryShown: false, Issued: true } tap || now < tap.EndsAt) continue;
             vault.Forget(record.Id);
             var shown = await engine.AmendAsync(record.Id, r => r.Tap().ExpiryShown ? null : r.WithTap(r.Tap() with { ExpiryShown = true }), ct);

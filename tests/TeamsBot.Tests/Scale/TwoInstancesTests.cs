@@ -103,7 +103,7 @@ public sealed class TwoInstancesTests(TwoInstances world, ITestOutputHelper outp
             ClickAsync(world.A, Adele, ApprovalVerbs.Approve, CardReader.Data(adeleCard, "Approve"), adeleCall.ActivityId!),
             ClickAsync(world.B, Alex, ApprovalVerbs.Approve, CardReader.Data(alexCard, "Approve"), alexCall.ActivityId!));
 
-        var engine = new ApprovalEngine(new ApprovalStore(world.Store), TimeProvider.System);
+        var engine = new ApprovalEngine(new ApprovalStore(world.Store, TimeProvider.System), TimeProvider.System);
         var record = await WaitAsync(async () => (await engine.RecentAsync(10, default)).SingleOrDefault(r => r.IsFinal));
         Assert.Equal(ApprovalState.Completed, record.State);
         var decider = record.Decision!.By.Name;

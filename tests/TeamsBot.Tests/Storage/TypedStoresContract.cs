@@ -216,14 +216,14 @@ public abstract class TypedStoresContract : IAsyncLifetime
 
     private (ApprovalClaims Claims, ApprovalEngine Engine) Claims(IDocumentStore store)
     {
-        var records = new ApprovalStore(store);
+        var records = new ApprovalStore(store, _clock);
         return (new ApprovalClaims(store, records, _clock), new ApprovalEngine(records, _clock));
     }
 
     [Fact]
     public async Task Approvals_first_decision_wins_across_instances()
     {
-        var engines = new[] { new ApprovalEngine(new ApprovalStore(Store), _clock), new ApprovalEngine(new ApprovalStore(SecondInstance()), _clock) };
+        var engines = new[] { new ApprovalEngine(new ApprovalStore(Store, _clock), _clock), new ApprovalEngine(new ApprovalStore(SecondInstance(), _clock), _clock) };
         var requester = new Person("requester", "Megan Bowen");
         for (var round = 0; round < 5; round++)
         {
@@ -255,7 +255,7 @@ public abstract class TypedStoresContract : IAsyncLifetime
     [Fact]
     public async Task Approvals_are_listed_newest_first_and_a_duplicate_id_returns_the_stored_record()
     {
-        var engine = new ApprovalEngine(new ApprovalStore(Store), _clock);
+        var engine = new ApprovalEngine(new ApprovalStore(Store, _clock), _clock);
         var requester = new Person("requester", "Megan Bowen");
         var ids = new List<string>();
         for (var i = 0; i < 7; i++)
@@ -263,14 +263,14 @@ public abstract class TypedStoresContract : IAsyncLifetime
             ids.Add((await engine.CreateAsync("tap", requester, new JsonObject { ["i"] = i }, TimeSpan.FromHours(1), default)).Id);
             _clock.Advance(TimeSpan.FromSeconds(1));
         }
-        var recent = await new ApprovalEngine(new ApprovalStore(SecondInstance()), _clock).RecentAsync(5, default);
+        var recent = await new ApprovalEngine(new ApprovalStore(SecondInstance(), _clock), _clock).RecentAsync(5, default);
         Assert.Equal(ids.AsEnumerable().Reverse().Take(5), recent.Select(r => r.Id));
 
         var again = await engine.CreateAsync(ids[0], "tap", new Person("someone-else", "X"), new JsonObject(), TimeSpan.FromHours(1), default);
         Assert.Equal("requester", again.Requester.Id);
 
         // Cards added from both instances at once are all kept (amendments retry on conflicts).
-        var engines = new[] { engine, new ApprovalEngine(new ApprovalStore(SecondInstance()), _clock) };
+        var engines = new[] { engine, new ApprovalEngine(new ApprovalStore(SecondInstance(), _clock), _clock) };
         await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
             engines[i % 2].AddCardAsync(ids[^1], new CardPost("approver", $"u{i}", "https://smba.example/", $"a:c{i}", $"act-{i}"), default)));
         Assert.Equal(10, (await engine.GetAsync(ids[^1], default))!.CardPosts.Count);
@@ -279,7 +279,7 @@ public abstract class TypedStoresContract : IAsyncLifetime
     [Fact]
     public async Task A_requesters_records_are_listed_newest_first_however_many_others_filed_since()
     {
-        var engine = new ApprovalEngine(new ApprovalStore(Store), _clock);
+        var engine = new ApprovalEngine(new ApprovalStore(Store, _clock), _clock);
         var megan = new Person("5E4C0A2B-MEGAN", "Megan Bowen");
         var mine = new List<string>();
         for (var i = 0; i < 3; i++)
@@ -296,12 +296,59 @@ public abstract class TypedStoresContract : IAsyncLifetime
 
         // Not among the 20 newest records any more, still all hers, newest first, of the kind asked, from any instance.
         Assert.DoesNotContain((await engine.RecentAsync(20, default)), r => r.Requester.Id == megan.Id);
-        var other = new ApprovalEngine(new ApprovalStore(SecondInstance()), _clock);
+        var other = new ApprovalEngine(new ApprovalStore(SecondInstance(), _clock), _clock);
         var listed = await other.ByRequesterAsync("tap", "5e4c0a2b-megan", 10, default);
         Assert.Equal(mine.AsEnumerable().Reverse(), listed.Select(r => r.Id));
         Assert.Equal(mine.AsEnumerable().Reverse().Take(2), (await other.ByRequesterAsync("tap", megan.Id, 2, default)).Select(r => r.Id));
         Assert.Single(await other.ByRequesterAsync("policy.plan", megan.Id, 10, default));
         Assert.Empty(await other.ByRequesterAsync("tap", "nobody", 10, default));
+    }
+
+    [Fact]
+    public async Task Open_records_are_found_however_many_were_closed_since_and_a_watch_keeps_one_open_until_its_time()
+    {
+        var engine = new ApprovalEngine(new ApprovalStore(Store, _clock), _clock);
+        var megan = new Person("megan", "Megan Bowen");
+        var waiting = await engine.CreateAsync("tap", megan, new JsonObject(), TimeSpan.FromHours(1), default);
+        _clock.Advance(TimeSpan.FromSeconds(1)); // ids are time-ordered: oldest first
+        var watched = await engine.CreateAsync("tap", megan, new JsonObject(), TimeSpan.FromHours(1), default);
+        var plan = await engine.CreateAsync("policy.plan", megan, new JsonObject(), TimeSpan.FromHours(1), default);
+        // More records closed since than a page of the index holds.
+        for (var i = 0; i < 210; i++)
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(10));
+            var closed = await engine.CreateAsync("tap", new Person($"other-{i}", "Someone"), new JsonObject(), TimeSpan.FromHours(1), default);
+            await engine.TransitionAsync(closed.Id, ApprovalState.Pending, ApprovalState.Cancelled, default);
+        }
+        // An issued pass: completed, and watched for a day.
+        await engine.TransitionAsync(watched.Id, ApprovalState.Pending, ApprovalState.Approved, default);
+        await engine.TransitionAsync(watched.Id, ApprovalState.Approved, ApprovalState.Executing, default);
+        await engine.TransitionAsync(watched.Id, ApprovalState.Executing, ApprovalState.Completed, default, r => r with { WatchUntil = _clock.GetUtcNow().AddDays(1) });
+
+        var other = new ApprovalEngine(new ApprovalStore(SecondInstance(), _clock), _clock);
+        Assert.Equal([waiting.Id, watched.Id], (await other.OpenAsync("tap", default)).Select(r => r.Id));
+        Assert.Equal([plan.Id], (await other.OpenAsync("policy.plan", default)).Select(r => r.Id));
+
+        // Once the watch has run out, the record is no longer open, and its entry is dropped.
+        _clock.Advance(TimeSpan.FromDays(2));
+        Assert.Equal([waiting.Id], (await other.OpenAsync("tap", default)).Select(r => r.Id));
+        Assert.Null(await Store.GetAsync("approvalsOpen", "tap:" + watched.Id));
+    }
+
+    [Fact]
+    public async Task Open_records_filed_before_the_index_existed_are_found()
+    {
+        // Records as a store written before the index holds them: in their collection, with no index entries.
+        var now = _clock.GetUtcNow();
+        var megan = new Person("megan", "Megan Bowen");
+        var pending = new ApprovalRecord("0000000001-aaaaaaaa", "tap", ApprovalState.Pending, 1, megan, now, now.AddHours(1), now, new JsonObject());
+        var done = pending with { Id = "0000000002-bbbbbbbb", State = ApprovalState.Completed };
+        foreach (var record in new[] { pending, done })
+            Assert.True(await Store.TryInsertAsync("approvals", record.Id, System.Text.Json.JsonSerializer.Serialize(record, TeamsBot.Approvals.ApprovalJson.Default.ApprovalRecord)));
+
+        var engine = new ApprovalEngine(new ApprovalStore(SecondInstance(), _clock), _clock);
+        Assert.Equal([pending.Id], (await engine.OpenAsync("tap", default)).Select(r => r.Id));
+        Assert.NotNull(await Store.GetAsync("approvalsOpen", "tap:" + pending.Id));
     }
 
     /// <summary>Counts the writes that reach the store.</summary>

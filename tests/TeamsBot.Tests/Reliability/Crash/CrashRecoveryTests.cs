@@ -151,7 +151,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
     // ------------------------------------------------------------------ the store and the tenant
 
     private async Task<ApprovalRecord> RecordAsync(string id) =>
-        (await new ApprovalStore(new SqliteDocumentStore(Database)).GetAsync(id, default))!.Value.Record;
+        (await new ApprovalStore(new SqliteDocumentStore(Database), TimeProvider.System).GetAsync(id, default))!.Value.Record;
 
     private async Task<ApprovalRecord> UntilAsync(string id, ApprovalState state, int timeoutMs = Waits.SafetyNetMs)
     {
@@ -280,7 +280,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         await AssertOneValidPassAsync(Personas.Diego, diego);
         Assert.Equal(1, Created(Personas.Diego));
 
-        var records = await new ApprovalStore(new SqliteDocumentStore(Database)).RecentAsync(100, default);
+        var records = await new ApprovalStore(new SqliteDocumentStore(Database), TimeProvider.System).RecentAsync(100, default);
         Assert.All(records, r => Assert.Equal(ApprovalState.Completed, r.State));
         await AssertNoSecretsAsync();
         output.WriteLine($"crash (work in every state): killed at {killedAt.TotalSeconds:F1} s, recovered by {recoveredAt.TotalSeconds:F1} s, " +
