@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using TeamsBot.Approvals;
 using TeamsBot.Storage;
 using TeamsBot.Tap;
@@ -54,7 +51,7 @@ public sealed class ManyRecordsTests : IAsyncLifetime
 
         // Diego registers a phone: the custody watch still deletes his pass.
         Assert.NotNull(_world.Tenant.State.GetTap(Personas.Diego));
-        await RegisterPhoneAsync(Personas.Diego);
+        await TapCustodyTests.RegisterPhoneAsync(_world, Personas.Diego);
         await _world.Service<TapCustodyJob>().RunOnceAsync(default);
         await _world.IdleAsync();
         Assert.Null(_world.Tenant.State.GetTap(Personas.Diego));
@@ -64,18 +61,5 @@ public sealed class ManyRecordsTests : IAsyncLifetime
         await _world.Service<TapJobs>().RunOnceAsync(default);
         await _world.IdleAsync();
         Assert.Equal(ApprovalState.Expired, (await _world.Service<ApprovalEngine>().GetAsync(waiting.Id, default))!.State);
-    }
-
-    /// <summary>The hire adds a mobile phone, as they would at My Security Info: a Graph call to the tenant.</summary>
-    private async Task RegisterPhoneAsync(string userId)
-    {
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{_world.Tenant.BaseUrl}/users/{userId}/authentication/phoneMethods")
-        {
-            Content = JsonContent.Create(new { phoneNumber = "+1 2065550123", phoneType = "mobile" }),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "the-hire");
-        using var response = await http.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 }

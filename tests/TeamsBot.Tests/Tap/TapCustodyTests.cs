@@ -32,10 +32,10 @@ public sealed class TapCustodyTests : IAsyncLifetime
     public async Task DisposeAsync() => await _world.DisposeAsync();
 
     /// <summary>The hire adds a mobile phone, as they would at My Security Info: a Graph call to the tenant.</summary>
-    private async Task RegisterPhoneAsync(string userId)
+    internal static async Task RegisterPhoneAsync(BotWorld world, string userId)
     {
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{_world.Tenant.BaseUrl}/users/{userId}/authentication/phoneMethods")
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{world.Tenant.BaseUrl}/users/{userId}/authentication/phoneMethods")
         {
             Content = JsonContent.Create(new { phoneNumber = "+1 2065550123", phoneType = "mobile" }),
         };
@@ -65,7 +65,7 @@ public sealed class TapCustodyTests : IAsyncLifetime
     {
         var (revealData, formCall) = await TapFlowTests.ApprovedForDiegoAsync(_world, restart: false);
         Assert.NotNull(_world.Tenant.State.GetTap(Personas.Diego));
-        await RegisterPhoneAsync(Personas.Diego);
+        await RegisterPhoneAsync(_world, Personas.Diego);
 
         await WatchTwiceAtOnceAsync();
         await WatchTwiceAtOnceAsync();
@@ -93,7 +93,7 @@ public sealed class TapCustodyTests : IAsyncLifetime
     public async Task A_registration_seen_before_a_restart_deletes_the_pass_and_tells_once_after_it()
     {
         await TapFlowTests.ApprovedForDiegoAsync(_world, restart: false);
-        await RegisterPhoneAsync(Personas.Diego);
+        await RegisterPhoneAsync(_world, Personas.Diego);
 
         // The round sees the registration but Graph won't delete the pass: nobody is told while the pass still exists.
         var refuse = _world.Tenant.Faults.Unavailable("/users/*/authentication/temporaryAccessPassMethods/", method: "DELETE", retryAfterSeconds: 0);
