@@ -22,6 +22,7 @@ public sealed class BotApp(Dictionary<string, string?> settings, string environm
 
     // Local mode without a tenant of its own gets one, as src/TeamsBot.Local starts one for the bot.
     private SimulatedTenant? _tenant;
+    private readonly CapturedLogs _logs = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -33,7 +34,20 @@ public sealed class BotApp(Dictionary<string, string?> settings, string environm
         }
         builder.UseEnvironment(environment);
         builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));
+        builder.ConfigureServices(_logs.Use);
         if (services is not null) builder.ConfigureServices(services);
+    }
+
+    /// <summary>
+    /// Starts a bot that must refuse to start, and returns why: the exception and what the host logged. The host logs
+    /// the reason ("Hosting failed to start"), but WebApplicationFactory may report the failed start as an
+    /// ObjectDisposedException of its own (its DeferredHost asks the stopped host for its lifetime), so the exception
+    /// alone is not enough.
+    /// </summary>
+    public string StartFailure()
+    {
+        var error = Assert.ThrowsAny<Exception>(() => CreateClient());
+        return error + "\n" + _logs.AllText();
     }
 
     public override async ValueTask DisposeAsync()

@@ -204,7 +204,7 @@ public sealed class LocalModeGuardTests : IDisposable
     public void Local_mode_does_not_start_outside_Development(string environment)
     {
         using var bot = new BotApp(BotApp.Local(_temp.File("bot.db")), environment: environment);
-        var error = Assert.ThrowsAny<Exception>(() => bot.CreateClient());
+        var error = bot.StartFailure();
         Assert.Contains("Bot:AllowUnauthenticatedLocalRequests", error.ToString(), StringComparison.Ordinal);
     }
 
@@ -219,7 +219,7 @@ public sealed class LocalModeGuardTests : IDisposable
         var settings = BotApp.Local(_temp.File("bot.db"));
         settings["urls"] = urls;
         using var bot = new BotApp(settings, environment: "Development");
-        var error = Assert.ThrowsAny<Exception>(() => bot.CreateClient());
+        var error = bot.StartFailure();
         Assert.Contains("loopback", error.ToString(), StringComparison.Ordinal);
     }
 
@@ -229,7 +229,7 @@ public sealed class LocalModeGuardTests : IDisposable
         var settings = BotApp.Local(_temp.File("bot.db"));
         settings["Bot:AllowUnauthenticatedLocalRequests"] = "false";
         using var bot = new BotApp(settings, environment: "Production");
-        var error = Assert.ThrowsAny<Exception>(() => bot.CreateClient());
+        var error = bot.StartFailure();
         Assert.Contains("Bot:AppId", error.ToString(), StringComparison.Ordinal);
     }
 

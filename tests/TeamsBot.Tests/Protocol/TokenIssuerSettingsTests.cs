@@ -85,7 +85,7 @@ public sealed class TokenIssuerSettingsTests : IDisposable
         };
         using var bot = new BotApp(settings, environment: "Production");
 
-        var error = Assert.ThrowsAny<Exception>(() => bot.CreateClient());
+        var error = bot.StartFailure();
 
         Assert.Contains(expected, error.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("test-secret-value", error.ToString(), StringComparison.Ordinal);

@@ -182,7 +182,7 @@ public sealed class AzureTablesTests
         // A wrong provider stops the bot at start, naming the key.
         settings["Storage:Provider"] = "Tables";
         await using var wrong = new BotApp(settings, environment: "Development");
-        Assert.Contains("Storage:Provider", Assert.ThrowsAny<Exception>(() => wrong.CreateClient()).ToString(), StringComparison.Ordinal);
+        Assert.Contains("Storage:Provider", wrong.StartFailure(), StringComparison.Ordinal);
     }
 
     private static IDocumentStore Resolve(Dictionary<string, string?> settings)
