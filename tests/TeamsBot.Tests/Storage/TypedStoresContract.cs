@@ -336,6 +336,20 @@ public abstract class TypedStoresContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Open_records_are_read_page_after_page_oldest_first()
+    {
+        var engine = new ApprovalEngine(new ApprovalStore(Store, _clock), _clock);
+        var ids = new List<string>();
+        for (var i = 0; i < 230; i++)
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(10));
+            ids.Add((await engine.CreateAsync("tap", new Person($"p{i}", "Someone"), new JsonObject(), TimeSpan.FromHours(1), default)).Id);
+        }
+        var other = new ApprovalEngine(new ApprovalStore(SecondInstance(), _clock), _clock);
+        Assert.Equal(ids, (await other.OpenAsync("tap", default)).Select(r => r.Id));
+    }
+
+    [Fact]
     public async Task Open_records_filed_before_the_index_existed_are_found()
     {
         // Records as a store written before the index holds them: in their collection, with no index entries.
