@@ -19,26 +19,15 @@ internal sealed class RoleManagementEndpoints(TenantState state)
     private static readonly string[] EqNe = ["eq", "ne"];
 
     // unifiedRoleAssignment: principalId, roleDefinitionId, directoryScopeId, appScopeId support $filter (eq, in).
-    private static readonly FilterSchema AssignmentFilter = new(new Dictionary<string, FilterProperty>
-    {
-        ["id"] = new(FilterKind.String, EqIn),
-        ["principalId"] = new(FilterKind.String, EqIn),
-        ["roleDefinitionId"] = new(FilterKind.String, EqIn),
-        ["directoryScopeId"] = new(FilterKind.String, EqIn),
-        ["appScopeId"] = new(FilterKind.String, EqIn),
-    });
+    private static readonly FilterSchema AssignmentFilter =
+        StringFilter(EqIn, "id", "principalId", "roleDefinitionId", "directoryScopeId", "appScopeId");
 
     // unifiedRoleEligibilityScheduleInstance: eq and ne (and null) on its ids, scopes and memberType.
-    private static readonly FilterSchema InstanceFilter = new(new Dictionary<string, FilterProperty>
-    {
-        ["id"] = new(FilterKind.String, EqNe),
-        ["principalId"] = new(FilterKind.String, EqNe),
-        ["roleDefinitionId"] = new(FilterKind.String, EqNe),
-        ["directoryScopeId"] = new(FilterKind.String, EqNe),
-        ["appScopeId"] = new(FilterKind.String, EqNe),
-        ["memberType"] = new(FilterKind.String, EqNe),
-        ["roleEligibilityScheduleId"] = new(FilterKind.String, EqNe),
-    });
+    private static readonly FilterSchema InstanceFilter =
+        StringFilter(EqNe, "id", "principalId", "roleDefinitionId", "directoryScopeId", "appScopeId", "memberType", "roleEligibilityScheduleId");
+
+    private static FilterSchema StringFilter(string[] operators, params string[] properties) =>
+        new(properties.ToDictionary(p => p, _ => new FilterProperty(FilterKind.String, operators), StringComparer.Ordinal));
 
     private static readonly FilterSchema DefinitionFilter = new(new Dictionary<string, FilterProperty>
     {
