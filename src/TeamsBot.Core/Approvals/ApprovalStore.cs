@@ -49,7 +49,7 @@ public sealed class ApprovalStore(IDocumentStore store, TimeProvider time)
             var documents = await Task.WhenAll(entries.Select(e => store.GetAsync(Collection, e.Key[prefix.Length..], ct)));
             for (var i = 0; i < entries.Count; i++)
             {
-                if (documents[i] is { } document && Deserialize(document.Json) is var record && record.IsOpen(now)) open.Add(record);
+                if (documents[i] is { } document && Deserialize(document.Json) is var record && record.Kind == kind && record.IsOpen(now)) open.Add(record);
                 else if (documents[i] is not null) await store.DeleteAsync(Open, entries[i].Key, ct: ct);
             }
             if (entries.Count < Page) return open;

@@ -122,7 +122,9 @@ public sealed class ApprovalWorkflow(
                 return new Filing.Refused(refusal.Problems);
             }
             var ready = (Draft.Ready)draft;
-            foreach (var (exclusiveKey, takenText) in ready.AllExclusive)
+            // In one order for every filing, so that two batches naming the same people in another order never each
+            // hold one key and refuse each other.
+            foreach (var (exclusiveKey, takenText) in ready.AllExclusive.OrderBy(c => c.Key, StringComparer.Ordinal))
             {
                 var taken = await claims.ClaimAsync(exclusiveKey, owned.RecordId, r => !r.IsFinal, kind.StuckAfter, TimeSpan.Zero, ct);
                 if (taken is not ClaimOutcome.Owned { Claim: var mine })

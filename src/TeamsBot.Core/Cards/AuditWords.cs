@@ -46,6 +46,7 @@ public static partial class AuditWords
             "policy.adopt" => $"{who}'s approval took over {target}{reference}",
             "policy.promote" when e.Outcome == "refused" => $"{who} asked to turn on {target}; it wasn't ready",
             "policy.promote" => $"{who}'s approval turned on {target}{reference}",
+            "policy.deploy" when e.Outcome == "refused" => $"{who} asked to deploy the policies; it was refused: {Plain(e.Details)}",
             "policy.deploy" => $"{who} asked to deploy the policies; nothing was needed",
             "policy.rolled-back" => $"{who} rolled {target} back to report-only",
             "policy.rollback-failed" => $"{who} could not roll {target} back",

@@ -40,13 +40,6 @@ public sealed record Reader(TimeZoneInfo Zone, CultureInfo Culture)
         return Plain($"{local.ToString("ddd, d MMM yyyy", Culture)}, {local.ToString(Culture.DateTimeFormat.ShortTimePattern, Culture)} {ZoneLabel(local)}");
     }
 
-    /// <summary>"09:00 (UTC+01:00)": the time of day alone, labelled.</summary>
-    public string Clock(DateTimeOffset at)
-    {
-        var local = TimeZoneInfo.ConvertTime(at, Zone);
-        return Plain($"{local.ToString(Culture.DateTimeFormat.ShortTimePattern, Culture)} {ZoneLabel(local)}");
-    }
-
     // ICU writes a narrow no-break space before AM/PM; not every Teams client font has it.
     private static string Plain(string text) => text.Replace('\u202F', ' ');
 

@@ -108,7 +108,9 @@ public sealed class PolicyAdministration(
     /// </summary>
     private async Task<PlanResult> FileAsync(Person admin, PolicyPlan plan, CardLocation? answeredCard, CancellationToken ct)
     {
-        var key = "policy.plan:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(plan.Action + "|" + plan.Signature)));
+        // An acceptance's date and reason are part of what is asked: another date is another plan.
+        var key = "policy.plan:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            $"{plan.Action}|{plan.Signature}|{plan.AcceptThrough:yyyy-MM-dd}|{plan.AcceptReason}")));
         var filing = await workflow.FileAsync(kind, key, admin, _ => Task.FromResult<Draft>(new Draft.Ready(plan.ToJson(),
             plan.Signature + (plan.OverrideReason is null ? "" : "; override: " + plan.OverrideReason))), answeredCard, ct, holds: r => !r.IsFinal);
         switch (filing)

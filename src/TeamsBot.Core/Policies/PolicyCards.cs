@@ -6,7 +6,6 @@ using static TeamsBot.Cards.Card;
 
 namespace TeamsBot.Policies;
 
-/// <summary>The policy verbs; approve, reject and cancel are the approvals' own (<see cref="ApprovalVerbs"/>).</summary>
 /// <summary>Which page of the audit an "Older" button asks for.</summary>
 public sealed record AuditPageData([property: JsonPropertyName("before")] string? Cursor)
 {
@@ -26,6 +25,7 @@ public sealed record PolicyKeysData([property: JsonPropertyName("which")] string
         new PolicyKeysData(keys.Count == RegistrationPolicies.All.Count ? "all" : string.Join("", keys)), PolicyDataJson.Default.PolicyKeysData)!.AsObject();
 }
 
+/// <summary>The policy verbs; approve, reject and cancel are the approvals' own (<see cref="ApprovalVerbs"/>).</summary>
 public static class PolicyVerbs
 {
     public const string Status = "policy.status";
@@ -115,6 +115,8 @@ public sealed partial class PolicyCards
             PlanOperations.Update => "restore the fields that differ from the template",
             PlanOperations.Adopt => "take it over (found by its name; no change)",
             PlanOperations.Promote => "turn it on (enforce it)",
+            PlanOperations.Accept => "accept the change made outside the bot (no change to the policy)",
+            PlanOperations.Restore => "put it back as it was in that version",
             _ => "nothing to do",
         };
         var progress = step.Done ? $" ✔ {Done(step.Result)}" : state == ApprovalState.Executing && step.Operation != PlanOperations.None ? " …" : "";
@@ -409,5 +411,4 @@ public sealed partial class PolicyCards
         : tally.Total == 0 ? "None recorded"
         : $"{tally.Total} ({string.Join(", ", tally.ByResult.Select(kv => $"{kv.Key} {kv.Value}"))})";
 
-    private static string? Join(JsonNode? node) => node is JsonArray a && a.Count > 0 ? string.Join(", ", a.Select(x => x?.ToString())) : null;
 }

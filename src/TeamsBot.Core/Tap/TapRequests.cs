@@ -251,11 +251,16 @@ public sealed partial class TapRequests(
                 {
                     MethodId = fresh.MethodId,
                     PassesCreated = r.Tap().PassesCreated + 1,
+                    // Registered meanwhile: the pass is not needed, and until it is deleted the custody watch treats it
+                    // as not deleted, so a failed delete below is tried again there, never left valid.
+                    PassDeletedAt = r.Tap().Registered ? null : r.Tap().PassDeletedAt,
                 }), ct) ?? claimed;
                 if (revealed.Tap().Registered)
                 {
                     // The custody watch saw the hire register a method while this pass was being made: it is not needed.
                     await passes.DeleteAsync(tap.TargetId, fresh.MethodId, ct);
+                    revealed = await engine.AmendAsync(record.Id, r => r.Tap() is { PassDeletedAt: null } t && t.MethodId == fresh.MethodId
+                        ? r.WithTap(t with { PassDeletedAt = time.GetUtcNow() }) : null, ct) ?? revealed;
                     return new ClickAnswer.Show(revealed, Audiences.Requester);
                 }
                 await Audit("tap.reissued", click.By, tap.TargetUpn, "issued",
